@@ -29,7 +29,7 @@ typedef enum cp_duration_dist { CP_DIST_LOGNORMAL = 0, CP_DIST_GAMMA = 1 } cp_du
 typedef struct cp_stage_config {
     double weight;             /* .weight: caseload points while in this stage */
     double visit_interval_wd;  /* .visit_interval_wd: statutory/expected visit interval */
-    double duration_mean_days; /* .duration_mean_days */
+    double duration_mean_wd;   /* .duration_mean_wd: working days of work at normal load */
     double duration_cv;        /* .duration_cv: coefficient of variation (sd/mean) */
     cp_duration_dist duration_dist; /* .duration_dist: lognormal | gamma */
 } cp_stage_config;

@@ -1,0 +1,99 @@
+/* cpsim/scenario.h: INI scenario files -> validated cp_config.
+ *
+ * Contract
+ * - One schema table (sim/scenario/schema.c) lists every key: section, key,
+ *   type, unit, range or choices, default, one-line description, and where in
+ *   cp_config it lands. Loading, validation, `cpsim keys` and the scenario
+ *   reference in docs/ are all driven by it.
+ * - Values are read as strings and parsed here, strictly: no octal, no
+ *   trailing garbage, no NaN or infinities, booleans only as
+ *   true/false/yes/no/on/off/1/0.
+ * - Every problem in a file is reported in one pass, each as a diagnostic
+ *   naming file, line, section and key, what was wrong and what is allowed.
+ *   Unknown keys and sections are errors with the nearest valid name
+ *   suggested. A UTF-8 byte-order mark and CRLF line ends are accepted.
+ * - `--set section.key=value` overrides pass through the same checks
+ *   (reported with file "--set" and line 0).
+ * - Cross-key rules (shares that must sum to 1, warm-up shorter than the run
+ *   and so on) are checked after all keys are read.
+ * Errors are values: functions return CP_EINPUT with diagnostics filled in,
+ * CP_ENOMEM or CP_EIO otherwise; nothing here prints or exits.
+ */
+#ifndef CPSIM_SCENARIO_H
+#define CPSIM_SCENARIO_H
+
+#include "cpsim/config.h"
+#include "cpsim/error.h"
+
+#include <stddef.h>
+
+typedef struct cp_diagnostic {
+    char file[256];
+    int line;          /* 0 when not tied to a line (e.g. a missing key rule) */
+    char section[64];
+    char key[64];
+    char message[512]; /* what was wrong and what is allowed */
+} cp_diagnostic;
+
+typedef struct cp_diagnostics {
+    size_t count;
+    size_t capacity;
+    cp_diagnostic *items;
+} cp_diagnostics;
+
+void cp_diagnostics_init(cp_diagnostics *diags);
+void cp_diagnostics_fini(cp_diagnostics *diags);
+/* Formats one diagnostic as "FILE:LINE: [section] key: message". */
+void cp_diagnostic_format(const cp_diagnostic *d, char *buf, size_t size);
+
+typedef enum cp_value_type {
+    CP_TYPE_INT,
+    CP_TYPE_UINT64,
+    CP_TYPE_REAL,
+    CP_TYPE_BOOL,
+    CP_TYPE_CHOICE,
+    CP_TYPE_REAL_LIST,
+    CP_TYPE_STRING
+} cp_value_type;
+
+typedef struct cp_schema_entry {
+    const char *section;
+    const char *key;
+    cp_value_type type;
+    const char *unit;
+    double min, max;      /* inclusive range for numbers */
+    const char *choices;  /* for CP_TYPE_CHOICE: "lognormal|gamma" */
+    int list_length;      /* for CP_TYPE_REAL_LIST */
+    const char *default_text; /* default as it would be written in the file */
+    const char *description;
+    const char *source;   /* where the default comes from, or "assumption" */
+    size_t offset;        /* offsetof(cp_config, field) */
+} cp_schema_entry;
+
+size_t cp_schema_count(void);
+const cp_schema_entry *cp_schema_at(size_t index);
+/* Finds "section.key"; shock sections ("shock.NAME.key") map to the shock
+ * template entries. Returns NULL if unknown. */
+const cp_schema_entry *cp_schema_find(const char *section, const char *key);
+/* A human-readable range or choices text for an entry, e.g. "[0, 1]". */
+void cp_schema_range_text(const cp_schema_entry *entry, char *buf, size_t size);
+
+/* Fills cfg with every default. */
+void cp_config_defaults(cp_config *cfg);
+
+/* Loads path (may be NULL for defaults only), applies the `--set`
+ * assignments in order ("section.key=value"), then checks cross-key rules.
+ * Returns CP_OK, or CP_EINPUT with every problem in diags. */
+cp_status cp_scenario_load(const char *path, const char *const *sets, size_t set_count,
+                           cp_config *cfg, cp_diagnostics *diags);
+
+/* Applies one "section.key=value" to an already loaded cfg, with the same
+ * checks (used by sweeps and the live page); cross-key rules are re-checked. */
+cp_status cp_scenario_apply(cp_config *cfg, const char *assignment, cp_diagnostics *diags);
+
+/* Writes the whole config as a normalised INI text (every key, schema order,
+ * canonical number formatting) to a newly allocated string the caller frees.
+ * Loading that text gives back an identical cp_config. */
+char *cp_scenario_to_ini(const cp_config *cfg);
+
+#endif

@@ -1,0 +1,101 @@
+/* calendar.c: the working-day calendar.
+ *
+ * Day 0 of a run is a Monday, 1 January; years have 365 days. Working days
+ * are Monday to Friday less `calendar.bank_holidays_per_year` bank holidays,
+ * spread evenly through each year (moved to the next weekday when they fall
+ * on a weekend). Their count, not their exact dates, is what matters for
+ * statutory timescales in working days, so we do not model Easter.
+ *
+ * A table of cumulative working days per calendar day makes both directions
+ * cheap: W(t) (working days elapsed at time t) is a lookup, and "t plus n
+ * working days" is a binary search. Past the end of the table (events after
+ * the horizon) time is extrapolated at the average rate.
+ *
+ * Invariant: working_days_before is non-decreasing and
+ * working_days_before[d+1] = working_days_before[d] + is_working[d].
+ */
+#include "model_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+cp_status calendar_build(cp_model *m, cp_error *err) {
+    int32_t days = (int32_t)ceil(m->end_time) + 5 * 365 + 1;
+    if (days > m->calendar_days) {
+        double *cum = realloc(m->working_days_before, (size_t)(days + 1) * sizeof *cum);
+        if (!cum)
+            return cp_error_set(err, CP_ENOMEM, "out of memory for the calendar");
+        m->working_days_before = cum;
+        uint8_t *work = realloc(m->is_working, (size_t)days);
+        if (!work)
+            return cp_error_set(err, CP_ENOMEM, "out of memory for the calendar");
+        m->is_working = work;
+        m->calendar_days = days;
+    }
+    int holidays = m->cfg.bank_holidays_per_year;
+    for (int32_t d = 0; d < m->calendar_days; d++)
+        m->is_working[d] = (uint8_t)(d % 7 < 5);
+    for (int32_t year_start = 0; year_start < m->calendar_days; year_start += 365) {
+        for (int k = 0; k < holidays; k++) {
+            int32_t d = year_start + (int32_t)((k + 0.5) * 365.0 / holidays);
+            while (d < m->calendar_days && !m->is_working[d])
+                d++;
+            if (d < m->calendar_days)
+                m->is_working[d] = 0;
+        }
+    }
+    m->working_days_before[0] = 0.0;
+    for (int32_t d = 0; d < m->calendar_days; d++)
+        m->working_days_before[d + 1] = m->working_days_before[d] + m->is_working[d];
+    return CP_OK;
+}
+
+double calendar_working_days_per_year(const cp_model *m) {
+    return (5.0 * 365.0 / 7.0) - m->cfg.bank_holidays_per_year;
+}
+
+double calendar_working_days_at(const cp_model *m, double t) {
+    int32_t last = m->calendar_days;
+    if (t >= last)
+        return m->working_days_before[last] +
+               (t - last) * calendar_working_days_per_year(m) / YEAR_DAYS;
+    int32_t d = (int32_t)t;
+    return m->working_days_before[d] + (m->is_working[d] ? t - d : 0.0);
+}
+
+bool calendar_is_working_day(const cp_model *m, double t) {
+    int32_t d = (int32_t)t;
+    if (d >= m->calendar_days)
+        return d % 7 < 5;
+    return m->is_working[d] != 0;
+}
+
+double calendar_add_working_days(const cp_model *m, double t, double wd) {
+    CP_ASSERT(wd >= 0.0);
+    if (wd <= 0.0)
+        return t;
+    double target = calendar_working_days_at(m, t) + wd;
+    int32_t last = m->calendar_days;
+    if (target > m->working_days_before[last])
+        return last + (target - m->working_days_before[last]) * YEAR_DAYS /
+                          calendar_working_days_per_year(m);
+    /* smallest d with working_days_before[d + 1] >= target */
+    int32_t lo = (int32_t)t, hi = last - 1;
+    while (lo < hi) {
+        int32_t mid = lo + (hi - lo) / 2;
+        if (m->working_days_before[mid + 1] >= target)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo + (target - m->working_days_before[lo]);
+}
+
+int calendar_month(double t) {
+    static const int month_end[12] = {31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365};
+    int doy = (int)fmod(t, YEAR_DAYS);
+    int month = 0;
+    while (month < 11 && doy >= month_end[month])
+        month++;
+    return month;
+}

@@ -1,0 +1,411 @@
+/* model.c: one replication of the team model, from an empty caseload to the
+ * horizon, and the outcomes of MODEL.md section 2.
+ *
+ * The replication is driven by kernel events: referrals and stage ends are
+ * events of their own; everything that happens on a rota is a tick:
+ *   - daily (17:00 on working days): duty screening, then allocation;
+ *   - weekly (Friday evening): workload, burnout, supervision, sickness,
+ *     turnover, visits, risk recognition, escalation and harm;
+ *   - every series interval after warm-up: one row of the time series.
+ * Why weekly for burnout, visits and harm rather than an event per child per
+ * change of state: their rates move slowly against a week, the weekly scan
+ * costs O(open cases), and it keeps every cause of missed risk in one place.
+ *
+ * Statistics: time integrals (unallocated list, FTE in post) are updated by
+ * area_update() before every change of the quantities they integrate, and
+ * only after the warm-up; counts are taken only after the warm-up.
+ */
+#include "model_internal.h"
+
+#include "cpsim/rng.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void histogram_add(histogram *h, double x) {
+    size_t bin = x <= 0.0 ? 0 : (size_t)(x / h->bin_width);
+    if (bin >= h->bins)
+        bin = h->bins - 1;
+    h->counts[bin]++;
+    h->total++;
+}
+
+static double histogram_quantile(const histogram *h, double q) {
+    if (h->total == 0)
+        return 0.0;
+    double target = q * (double)h->total;
+    uint64_t seen = 0;
+    for (size_t b = 0; b < h->bins; b++) {
+        if (h->counts[b] == 0)
+            continue;
+        if ((double)(seen + h->counts[b]) >= target) {
+            /* interpolate within the bin */
+            double inside = (target - (double)seen) / (double)h->counts[b];
+            return ((double)b + inside) * h->bin_width;
+        }
+        seen += h->counts[b];
+    }
+    return (double)h->bins * h->bin_width;
+}
+
+static cp_status histogram_init(histogram *h, double bin_width, size_t bins, cp_error *err) {
+    h->bin_width = bin_width;
+    h->bins = bins;
+    h->total = 0;
+    h->counts = calloc(bins, sizeof *h->counts);
+    return h->counts ? CP_OK : cp_error_set(err, CP_ENOMEM, "out of memory for a histogram");
+}
+
+static void histogram_clear(histogram *h) {
+    memset(h->counts, 0, h->bins * sizeof *h->counts);
+    h->total = 0;
+}
+
+void model_tell(cp_model *m, cp_story_kind kind, const cp_worker *w, int32_t worker_id,
+                double value, const char *detail) {
+    if (!m->observer)
+        return;
+    cp_story_event ev = {.kind = kind,
+                         .time_days = cp_kernel_now(m->kernel),
+                         .worker = worker_id,
+                         .worker_type = w ? worker_type_name(w->type) : NULL,
+                         .experience_years = w ? worker_experience(m, w) : 0.0,
+                         .burnout = w ? w->burnout : 0.0,
+                         .value = value,
+                         .detail = detail,
+                         .row = NULL};
+    m->observer(m->observer_ctx, &ev);
+}
+
+void area_update(cp_model *m) {
+    double now = cp_kernel_now(m->kernel);
+    double dt = now - m->last_area_time;
+    m->last_area_time = now;
+    if (dt <= 0.0)
+        return;
+    m->insp_unalloc_area += dt * m->n_waiting;
+    if (!m->measuring)
+        return;
+    stats *st = &m->st;
+    st->unalloc_area += dt * m->n_waiting;
+    st->high_unalloc_area += dt * m->n_high_waiting;
+    st->iv_unalloc_area += dt * m->n_waiting;
+    st->iv_high_area += dt * m->n_high_waiting;
+    st->permanent_fte_area += dt * m->permanent_fte;
+    st->vacant_fte_area += dt * m->vacant_fte;
+    st->agency_fte_area += dt * m->agency_fte;
+    st->cost += dt * m->cost_rate;
+    st->agency_premium += dt * m->agency_premium_rate;
+}
+
+/* ---- ticks ---------------------------------------------------------- */
+
+static void on_daily(cp_kernel *k, void *ctx, uint64_t arg) {
+    (void)arg;
+    cp_model *m = ctx;
+    double now = cp_kernel_now(k);
+    if (calendar_is_working_day(m, now)) {
+        demand_screen_batch(m);
+        if (!m->cfg.single_stage)
+            allocation_run(m);
+    }
+    if (now + 1.0 < m->end_time)
+        cp_kernel_schedule_in(k, 1.0, PRIO_DAILY, on_daily, m, 0);
+}
+
+static void on_weekly(cp_kernel *k, void *ctx, uint64_t arg) {
+    (void)arg;
+    cp_model *m = ctx;
+    workforce_weekly(m);
+    casework_weekly(m);
+    if (cp_kernel_now(k) + WEEK_DAYS < m->end_time)
+        cp_kernel_schedule_in(k, WEEK_DAYS, PRIO_WEEKLY, on_weekly, m, 0);
+}
+
+static void team_snapshot(cp_model *m, double *caseload_mean, double *caseload_max,
+                          double *burnout_mean) {
+    double cases = 0.0, fte = 0.0, max = 0.0, burnout = 0.0;
+    int n = 0;
+    for (int32_t i = 0; i < m->worker_count; i++) {
+        const cp_worker *w = &m->workers[i];
+        if (!w->active)
+            continue;
+        burnout += w->burnout;
+        n++;
+        if (w->n_cases > 0) {
+            cases += w->n_cases;
+            fte += w->fte;
+            double per = w->n_cases / w->fte;
+            if (per > max)
+                max = per;
+        }
+    }
+    *caseload_mean = fte > 0.0 ? cases / fte : 0.0;
+    *caseload_max = max;
+    *burnout_mean = n > 0 ? burnout / n : 0.0;
+}
+
+static void on_series(cp_kernel *k, void *ctx, uint64_t arg) {
+    cp_model *m = ctx;
+    area_update(m);
+    cp_result *r = m->result;
+    size_t row = (size_t)arg;
+    double interval = m->cfg.timeseries_interval_days;
+    if (row < r->series_rows) {
+        double *v = &r->series[row * CP_SERIES_COUNT];
+        stats *st = &m->st;
+        v[CP_SERIES_UNALLOCATED] = st->iv_unalloc_area / interval;
+        v[CP_SERIES_HIGH_RISK_UNALLOCATED] = st->iv_high_area / interval;
+        team_snapshot(m, &v[CP_SERIES_CASELOAD_MEAN], &v[CP_SERIES_CASELOAD_MAX],
+                      &v[CP_SERIES_BURNOUT_MEAN]);
+        v[CP_SERIES_PERMANENT_FTE] = m->permanent_fte;
+        v[CP_SERIES_AGENCY_FTE] = m->agency_fte;
+        v[CP_SERIES_VACANCIES] = m->vacant_fte;
+        v[CP_SERIES_ABSENT] = m->n_absent;
+        v[CP_SERIES_REFERRALS] = st->iv_referrals;
+        v[CP_SERIES_LEAVERS] = st->iv_leavers;
+        v[CP_SERIES_HARM_EVENTS] = st->iv_harm;
+        v[CP_SERIES_MISSED_RISK] = st->iv_missed;
+        if (m->observer) {
+            cp_story_event ev = {.kind = CP_STORY_TICK, .time_days = cp_kernel_now(k),
+                                 .worker = -1, .row = v, .value = (double)row};
+            m->observer(m->observer_ctx, &ev);
+        }
+        st->iv_unalloc_area = st->iv_high_area = 0.0;
+        st->iv_referrals = st->iv_leavers = st->iv_harm = st->iv_missed = 0.0;
+        if (row + 1 < r->series_rows)
+            cp_kernel_schedule_in(k, interval, PRIO_SERIES, on_series, m, row + 1);
+    }
+}
+
+static void on_warmup_end(cp_kernel *k, void *ctx, uint64_t arg) {
+    (void)arg;
+    cp_model *m = ctx;
+    area_update(m);
+    m->measuring = true;
+    if (m->result->series_rows > 0)
+        cp_kernel_schedule_in(k, m->cfg.timeseries_interval_days, PRIO_SERIES, on_series, m, 0);
+}
+
+static void on_shock(cp_kernel *k, void *ctx, uint64_t arg) {
+    (void)k;
+    cp_model *m = ctx;
+    model_tell(m, CP_STORY_SHOCK, NULL, -1, m->cfg.shocks[arg].arrival_multiplier,
+               m->cfg.shocks[arg].name);
+}
+
+static void on_inspection(cp_kernel *k, void *ctx, uint64_t arg) {
+    (void)arg;
+    cp_model *m = ctx;
+    inspection_run(m);
+    double next = m->cfg.inspection_interval_years * YEAR_DAYS;
+    if (cp_kernel_now(k) + next < m->end_time)
+        cp_kernel_schedule_in(k, next, PRIO_WEEKLY, on_inspection, m, 0);
+}
+
+/* ---- lifecycle ---------------------------------------------------------- */
+
+cp_model *cp_model_create(const cp_config *cfg, cp_error *err) {
+    cp_gsl_errors_off();
+    cp_model *m = calloc(1, sizeof *m);
+    if (!m) {
+        cp_error_set(err, CP_ENOMEM, "out of memory creating the model");
+        return NULL;
+    }
+    m->cfg = *cfg;
+    m->kernel = cp_kernel_create(1024);
+    if (!m->kernel) {
+        cp_error_set(err, CP_ENOMEM, "out of memory creating the event queue");
+        goto fail;
+    }
+    for (int s = 1; s < CP_STREAM_COUNT; s++) {
+        m->rng[s] = cp_rng_stream_create(cfg->seed, 0, (uint32_t)s, err);
+        if (!m->rng[s])
+            goto fail;
+    }
+    if (histogram_init(&m->st.wait_hist, 0.25, 4 * 3650, err) != CP_OK ||
+        histogram_init(&m->st.caseload_hist, 0.05, 20 * 500, err) != CP_OK)
+        goto fail;
+    return m;
+fail:
+    cp_model_destroy(m);
+    return NULL;
+}
+
+static void id_queue_free(id_queue *q) {
+    free(q->ids);
+    free(q->stamps);
+}
+
+void cp_model_destroy(cp_model *m) {
+    if (!m)
+        return;
+    cp_kernel_destroy(m->kernel);
+    for (int s = 1; s < CP_STREAM_COUNT; s++)
+        if (m->rng[s])
+            gsl_rng_free(m->rng[s]);
+    free(m->working_days_before);
+    free(m->is_working);
+    free(m->cases);
+    for (int q = 0; q < 3; q++)
+        id_queue_free(&m->waiting[q]);
+    id_queue_free(&m->closed);
+    free(m->at_door);
+    free(m->open_list);
+    for (int32_t i = 0; i < m->worker_capacity; i++)
+        free(m->workers[i].cases);
+    free(m->workers);
+    free(m->posts);
+    free(m->st.wait_hist.counts);
+    free(m->st.caseload_hist.counts);
+    free(m);
+}
+
+void cp_model_set_observer(cp_model *m, cp_observer_fn fn, void *ctx) {
+    m->observer = fn;
+    m->observer_ctx = ctx;
+}
+
+/* Clears per-replication state, keeping every allocation. */
+static void model_reset(cp_model *m, uint64_t seed, uint64_t replication) {
+    cp_kernel_reset(m->kernel);
+    for (int s = 1; s < CP_STREAM_COUNT; s++)
+        cp_rng_stream_seed(m->rng[s], seed, replication, (uint32_t)s);
+    m->case_count = 0;
+    m->case_free = -1;
+    for (int q = 0; q < 3; q++)
+        m->waiting[q].head = m->waiting[q].tail = 0;
+    m->closed.head = m->closed.tail = 0;
+    m->n_waiting = m->n_high_waiting = m->n_at_door = 0;
+    for (int32_t i = 0; i < m->worker_count; i++)
+        m->workers[i].n_cases = 0;
+    m->worker_count = 0;
+    m->worker_free = -1;
+    m->agency_fte = m->permanent_fte = m->vacant_fte = 0.0;
+    m->cost_rate = m->agency_premium_rate = 0.0;
+    m->n_absent = 0;
+    m->last_area_time = 0.0;
+    m->measuring = false;
+    m->risk_aversion_now = m->cfg.risk_aversion;
+    m->inadequate = m->cfg.mech_inspection && m->cfg.start_inadequate;
+    m->inadequate_until = m->inadequate ? m->cfg.inadequate_effect_years * YEAR_DAYS : 0.0;
+    m->escalations_week = 0.0;
+    m->insp_unalloc_area = 0.0;
+    m->insp_start = 0.0;
+    m->insp_assess_n = m->insp_assess_in45 = 0;
+    m->insp_leavers = 0.0;
+    histogram *wait = &m->st.wait_hist, *load = &m->st.caseload_hist;
+    histogram_clear(wait);
+    histogram_clear(load);
+    memset(&m->st, 0, sizeof m->st);
+    m->st.wait_hist = *wait;
+    m->st.caseload_hist = *load;
+}
+
+static void finish_outcomes(cp_model *m, cp_result *r) {
+    area_update(m);
+    const stats *st = &m->st;
+    double days = m->end_time - m->warmup_end;
+    double years = days / YEAR_DAYS;
+    double *o = r->outcome;
+    o[CP_OUT_UNALLOCATED_MEAN] = st->unalloc_area / days;
+    o[CP_OUT_UNALLOCATED_MAX] = st->unalloc_max;
+    o[CP_OUT_WAIT_MEAN_DAYS] = st->wait_n ? st->wait_sum / (double)st->wait_n : 0.0;
+    o[CP_OUT_WAIT_P90_DAYS] = histogram_quantile(&st->wait_hist, 0.9);
+    o[CP_OUT_HIGH_RISK_UNALLOCATED_DAYS] = st->high_unalloc_area / years;
+    o[CP_OUT_HARM_EVENTS] = st->harm / years;
+    o[CP_OUT_HARM_UNPROTECTED] = st->harm_unprotected / years;
+    o[CP_OUT_MISSED_UNALLOCATED] = st->missed[MISSED_UNALLOCATED] / years;
+    o[CP_OUT_MISSED_UNRECOGNISED] = st->missed[MISSED_UNRECOGNISED] / years;
+    o[CP_OUT_MISSED_VISITS_OVERDUE] = st->missed[MISSED_VISITS_OVERDUE] / years;
+    o[CP_OUT_MISSED_RISK] = o[CP_OUT_MISSED_UNALLOCATED] + o[CP_OUT_MISSED_UNRECOGNISED] +
+                            o[CP_OUT_MISSED_VISITS_OVERDUE];
+    o[CP_OUT_CASELOAD_MEAN] =
+        st->caseload_weeks ? st->caseload_sum_weeks / (double)st->caseload_weeks : 0.0;
+    o[CP_OUT_CASELOAD_P90] = histogram_quantile(&st->caseload_hist, 0.9);
+    o[CP_OUT_OVER_CAP_SHARE] = st->caseload_samples
+                                   ? (double)st->over_cap_samples / (double)st->caseload_samples
+                                   : 0.0;
+    o[CP_OUT_INEXPERIENCED_ALLOCATIONS] = st->inexperienced / years;
+    double bn = st->burnout_n ? (double)st->burnout_n : 1.0;
+    o[CP_OUT_BURNOUT_MEAN] = st->burnout_sum / bn;
+    o[CP_OUT_BURNOUT_OVER_50] = st->burnout50 / bn;
+    o[CP_OUT_BURNOUT_OVER_75] = st->burnout75 / bn;
+    o[CP_OUT_OVERTIME_HOURS] = st->overtime_n ? st->overtime_sum / (double)st->overtime_n : 0.0;
+    double perm_fte = st->permanent_fte_area / days;
+    o[CP_OUT_TURNOVER_RATE] = perm_fte > 0.0 ? st->leavers_fte / years / perm_fte : 0.0;
+    o[CP_OUT_VACANCY_RATE] = st->vacant_fte_area / days / m->establishment;
+    o[CP_OUT_AGENCY_RATE] = st->agency_fte_area / days / m->establishment;
+    o[CP_OUT_SICKNESS_RATE] = st->available_wd > 0.0 ? st->sick_wd / st->available_wd : 0.0;
+    o[CP_OUT_WORKER_CHANGES_MEAN] = st->closed_n ? st->changes_sum / (double)st->closed_n : 0.0;
+    o[CP_OUT_WORKER_CHANGES_2PLUS] = st->closed_n ? st->changes2 / (double)st->closed_n : 0.0;
+    o[CP_OUT_ASSESS_WITHIN_45WD] =
+        st->assess_n ? (double)st->assess_in45 / (double)st->assess_n : 0.0;
+    o[CP_OUT_ICPC_WITHIN_15WD] = st->icpc_n ? (double)st->icpc_in15 / (double)st->icpc_n : 0.0;
+    o[CP_OUT_REREFERRAL_RATE] =
+        st->referrals ? (double)st->rereferrals / (double)st->referrals : 0.0;
+    double policy_cost = m->cfg.support_staff_cost;
+    if (m->cfg.retention_bonus)
+        policy_cost += m->cfg.retention_bonus_cost * perm_fte;
+    o[CP_OUT_COST_TOTAL] = st->cost / years + policy_cost;
+    o[CP_OUT_AGENCY_COST] = st->agency_premium / years;
+    o[CP_OUT_REFERRALS] = (double)st->referrals / years;
+    o[CP_OUT_ASSESSMENTS] = (double)st->assessments / years;
+    o[CP_OUT_S47S] = (double)st->s47s / years;
+    o[CP_OUT_ICPCS] = (double)st->icpcs / years;
+    o[CP_OUT_CP_PLANS] = (double)st->cp_plans / years;
+    o[CP_OUT_PROCEEDINGS] = (double)st->proceedings / years;
+    o[CP_OUT_SCREENED_OUT_HIGH] = (double)st->screened_out_high / years;
+    o[CP_OUT_LEAVERS_TO_AGENCY] = st->leavers_to_agency / years;
+    o[CP_OUT_EVENTS] = (double)cp_kernel_events_run(m->kernel);
+
+    r->worker_count = 0;
+    for (int32_t i = 0; i < m->worker_count && r->worker_count < CP_RESULT_WORKERS_MAX; i++) {
+        const cp_worker *w = &m->workers[i];
+        if (!w->active)
+            continue;
+        r->burnout_end[r->worker_count] = w->burnout;
+        r->caseload_end[r->worker_count] = w->n_cases / w->fte;
+        r->worker_count++;
+    }
+}
+
+cp_status cp_model_run(cp_model *m, uint64_t seed, uint64_t replication, cp_result *result,
+                       cp_error *err) {
+    const cp_config *cfg = &m->cfg;
+    CP_ASSERT(result->series_rows == cp_series_rows(cfg));
+    m->result = result;
+    m->warmup_end = cfg->warmup_years * YEAR_DAYS;
+    m->end_time = m->warmup_end + cfg->years * YEAR_DAYS;
+    cp_status status = calendar_build(m, err);
+    if (status != CP_OK)
+        return status;
+    model_reset(m, seed, replication);
+    memset(result->outcome, 0, sizeof result->outcome);
+    if (result->series_rows)
+        memset(result->series, 0, result->series_rows * CP_SERIES_COUNT * sizeof *result->series);
+
+    status = workforce_start(m, err);
+    if (status != CP_OK)
+        return status;
+    demand_start(m);
+    cp_kernel *k = m->kernel;
+    cp_kernel_schedule_at(k, 0.7, PRIO_DAILY, on_daily, m, 0);
+    cp_kernel_schedule_at(k, 4.75, PRIO_WEEKLY, on_weekly, m, 0);
+    cp_kernel_schedule_at(k, m->warmup_end, PRIO_WARMUP, on_warmup_end, m, 0);
+    for (int i = 0; i < cfg->shock_count; i++) {
+        double at = cfg->shocks[i].start_years * YEAR_DAYS;
+        if (at < m->end_time)
+            cp_kernel_schedule_at(k, at, PRIO_WORKFORCE, on_shock, m, (uint64_t)i);
+    }
+    if (cfg->mech_inspection) {
+        double first = cfg->inspection_interval_years * YEAR_DAYS;
+        if (first < m->end_time)
+            cp_kernel_schedule_at(k, first, PRIO_WEEKLY, on_inspection, m, 0);
+    }
+    cp_kernel_run_until(k, m->end_time);
+    finish_outcomes(m, result);
+    m->result = NULL;
+    return CP_OK;
+}

@@ -1,0 +1,277 @@
+/* model_internal.h: the model's private state, shared by its .c files.
+ *
+ * Layout of the model layer
+ *   model.c      lifecycle, the replication loop, periodic ticks, outcomes
+ *   calendar.c   working-day calendar (weekends and bank holidays)
+ *   demand.c     referrals (non-homogeneous Poisson) and the front door
+ *   casework.c   the case pathway, the waiting list, allocation, visits,
+ *                harm and missed risk
+ *   workforce.c  posts, workers, burnout, sickness, turnover, recruitment,
+ *                supervision, inspection
+ *   outcomes.c   outcome and series tables, cp_result
+ *
+ * Invariants (asserted where they can break)
+ * - A case is in exactly one place: waiting (on the list), allocated (in its
+ *   worker's case array at index worker_slot), in a plan stage without a
+ *   worker (also on the list), closed (in the closed FIFO, harm follow-up),
+ *   or free. Its `status` says which.
+ * - A worker's n_cases and points equal the count and weight of the cases
+ *   that name it; never negative.
+ * - Pools (cases, workers) only grow; freed entries go on free lists, so a
+ *   long run keeps a flat footprint and no per-event allocation happens.
+ */
+#ifndef CPSIM_MODEL_INTERNAL_H
+#define CPSIM_MODEL_INTERNAL_H
+
+#include "cpsim/config.h"
+#include "cpsim/kernel.h"
+#include "cpsim/model.h"
+
+#include <gsl/gsl_rng.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define YEAR_DAYS 365.0
+#define WEEK_DAYS 7.0
+
+/* Event priorities: at equal times, bookkeeping runs before decisions so
+ * that decisions see the state of the moment. Higher runs first. */
+enum {
+    PRIO_WARMUP = 100,
+    PRIO_SERIES = 90,
+    PRIO_WORKFORCE = 50,
+    PRIO_CASE = 40,
+    PRIO_ARRIVAL = 30,
+    PRIO_DAILY = 20,
+    PRIO_WEEKLY = 10
+};
+
+typedef enum risk_level { RISK_LOW = 0, RISK_MEDIUM = 1, RISK_HIGH = 2 } risk_level;
+
+typedef enum case_status {
+    CASE_FREE = 0,
+    CASE_AT_DOOR,     /* referral waiting for duty screening */
+    CASE_WAITING,     /* open, on the unallocated list */
+    CASE_ALLOCATED,   /* open, held by a worker */
+    CASE_CLOSED       /* closed, tracked for harm and re-referral */
+} case_status;
+
+typedef enum missed_cause {
+    MISSED_NONE = 0,
+    MISSED_UNALLOCATED,
+    MISSED_UNRECOGNISED,
+    MISSED_VISITS_OVERDUE,
+    MISSED_CAUSES
+} missed_cause;
+
+typedef struct cp_case {
+    case_status status;
+    uint8_t stage;        /* cp_stage_id while open */
+    uint8_t true_risk;
+    uint8_t known_risk;   /* the service's view */
+    uint8_t last_missed;  /* missed_cause of the current missed-risk episode */
+    bool work_stage;      /* assessment/s47 (progress needs a worker) vs plan */
+    bool early_closed, wrong_closed, rereferral_pending, is_rereferral;
+    bool counted_in_stats; /* episode began after warm-up */
+    int32_t worker;       /* -1 when none */
+    int32_t worker_slot;  /* index in the worker's case array */
+    int32_t last_worker;  /* previous holder, to count changes */
+    int32_t worker_changes;
+    int32_t familiar_visits; /* visits by the current worker */
+    double referral_time; /* start of this episode */
+    double stage_start;
+    double wait_start;    /* when it last joined the list */
+    double work_total_wd; /* for a work stage: work it needs at normal pace */
+    double work_done_wd;
+    double work_started;  /* when the current worker started on it */
+    double work_pace;     /* calendar days per working day of work */
+    double plan_end;      /* for a plan stage: when the plan ends */
+    double next_visit_due;
+    double closed_time;
+    double expires;       /* closed: when follow-up ends */
+    cp_event_handle stage_event;
+} cp_case;
+
+typedef enum worker_type { WORKER_PERMANENT = 0, WORKER_NQSW, WORKER_AGENCY } worker_type;
+
+typedef struct cp_worker {
+    bool active;          /* in post (including notice) */
+    bool on_notice;
+    bool intends_to_leave;
+    bool absent;          /* off sick */
+    bool on_leave;        /* this week */
+    bool sickness_reallocated;
+    uint8_t type;
+    int32_t post;         /* post index */
+    double fte;
+    double experience_at_start;
+    double start_time;
+    double burnout;
+    double load;          /* needed / contracted hours, updated weekly */
+    double overtime;      /* unpaid hours last week */
+    double supervision;   /* share of needed supervision received last week */
+    double absent_from, absent_until;
+    bool over_cap_flag;
+    int32_t n_cases;
+    int32_t cases_capacity;
+    int32_t *cases;       /* case ids */
+    double points;
+    cp_event_handle leave_event, return_event, convert_event;
+    int32_t next_free;
+} cp_worker;
+
+typedef struct cp_post {
+    double fte;
+    int32_t holder;       /* permanent or NQSW worker, -1 when vacant */
+    int32_t agency;       /* agency worker covering, -1 when none */
+    bool agency_wanted;   /* this vacancy is to be covered by agency */
+    bool starter_pending; /* appointed, waiting for the leaver to go */
+    double vacant_since;
+    cp_event_handle campaign, agency_request;
+} cp_post;
+
+/* A FIFO of case ids with lazy removal: entries whose case no longer
+ * waits (or waits since a later time) are skipped when they reach the
+ * front. */
+typedef struct id_queue {
+    int32_t *ids;
+    double *stamps;      /* the case's wait_start when queued: a mismatch means stale */
+    size_t head, tail, capacity; /* ring buffer, tail - head entries */
+} id_queue;
+
+/* A histogram of non-negative values for percentiles with bounded memory. */
+typedef struct histogram {
+    double bin_width;
+    size_t bins;
+    uint64_t *counts;
+    uint64_t total;
+} histogram;
+
+/* Accumulators over the post-warm-up period. */
+typedef struct stats {
+    double unalloc_area, high_unalloc_area, unalloc_max;
+    double wait_sum; uint64_t wait_n; histogram wait_hist;
+    double harm, harm_unprotected;
+    double missed[MISSED_CAUSES];
+    double caseload_sum_weeks; uint64_t caseload_weeks;
+    histogram caseload_hist; uint64_t over_cap_samples, caseload_samples;
+    double inexperienced;
+    double burnout_sum, burnout50, burnout75; uint64_t burnout_n;
+    double overtime_sum; uint64_t overtime_n;
+    double leavers_fte, leavers_to_agency;
+    double permanent_fte_area, vacant_fte_area, agency_fte_area;
+    double sick_wd, available_wd;
+    double changes_sum, changes2; uint64_t closed_n;
+    uint64_t assess_n, assess_in45, icpc_n, icpc_in15;
+    uint64_t referrals, rereferrals, assessments, s47s, icpcs, cp_plans, proceedings;
+    uint64_t screened_out_high;
+    double cost, agency_premium;
+    /* per series interval */
+    double iv_unalloc_area, iv_high_area, iv_referrals, iv_leavers, iv_harm, iv_missed;
+} stats;
+
+typedef struct cp_model {
+    cp_config cfg;
+    cp_kernel *kernel;
+    gsl_rng *rng[CP_STREAM_COUNT];
+    cp_observer_fn observer;
+    void *observer_ctx;
+
+    /* calendar */
+    int32_t calendar_days;
+    double *working_days_before; /* cumulative working days before day d */
+    uint8_t *is_working;
+
+    double warmup_end, end_time;
+    bool measuring;
+
+    /* cases */
+    cp_case *cases;
+    int32_t case_count, case_capacity, case_free;
+    id_queue waiting[3];        /* by known risk */
+    int32_t n_waiting, n_high_waiting; /* high = true risk high */
+    int32_t *at_door; int32_t n_at_door, at_door_capacity;
+    id_queue closed;            /* closed cases in order of closing */
+    int32_t *open_list; int32_t n_open, open_capacity; /* scratch for weekly scans */
+
+    /* workforce */
+    cp_worker *workers;
+    int32_t worker_count, worker_capacity, worker_free;
+    cp_post *posts;
+    int32_t post_count;
+    double establishment;
+    double agency_fte, permanent_fte, vacant_fte;
+    double cost_rate;           /* GBP a day for the staff in post now */
+    double agency_premium_rate; /* GBP a day above permanent cost */
+    int32_t n_absent;
+
+    /* rates and state of the moment */
+    double last_area_time;      /* for time integrals */
+    double risk_aversion_now;
+    double arrival_multiplier_now;
+    bool inadequate;
+    double inadequate_until;
+    double escalations_week;
+    double hours_supervision_share;
+    int32_t series_row;
+    double series_last;
+
+    /* inspection window */
+    double insp_unalloc_area, insp_start;
+    uint64_t insp_assess_n, insp_assess_in45;
+    double insp_leavers;
+
+    stats st;
+    cp_result *result;
+} cp_model;
+
+/* calendar.c */
+cp_status calendar_build(cp_model *m, cp_error *err);
+double calendar_working_days_at(const cp_model *m, double t);
+double calendar_add_working_days(const cp_model *m, double t, double wd);
+bool calendar_is_working_day(const cp_model *m, double t);
+int calendar_month(double t);
+double calendar_working_days_per_year(const cp_model *m);
+
+/* demand.c */
+void demand_start(cp_model *m);
+void demand_screen_batch(cp_model *m);
+double demand_arrival_rate(const cp_model *m, double t);
+void demand_refer(cp_model *m, int32_t case_id, bool rereferral);
+
+/* casework.c */
+int32_t case_alloc(cp_model *m);
+void case_free(cp_model *m, int32_t id);
+void case_open_stage(cp_model *m, int32_t id, cp_stage_id stage);
+void case_close(cp_model *m, int32_t id, bool wrong, bool early);
+void case_enqueue(cp_model *m, int32_t id);
+void case_unassign(cp_model *m, int32_t id);
+void allocation_run(cp_model *m);
+void casework_weekly(cp_model *m);
+void casework_expire_closed(cp_model *m);
+bool waiting_pressure(const cp_model *m);
+double worker_quality(const cp_model *m, const cp_worker *w, const cp_case *c);
+void area_update(cp_model *m);
+
+/* workforce.c */
+cp_status workforce_start(cp_model *m, cp_error *err);
+void workforce_weekly(cp_model *m);
+void workforce_release_cases(cp_model *m, int32_t worker_id);
+double worker_case_cap(const cp_model *m, const cp_worker *w);
+double worker_points_cap(const cp_model *m, const cp_worker *w);
+double worker_needed_hours(const cp_model *m, const cp_worker *w);
+bool worker_can_take(const cp_model *m, const cp_worker *w);
+const char *worker_type_name(int type);
+double worker_experience(const cp_model *m, const cp_worker *w);
+void inspection_run(cp_model *m);
+
+/* model.c */
+void model_tell(cp_model *m, cp_story_kind kind, const cp_worker *w, int32_t worker_id,
+                double value, const char *detail);
+void histogram_add(histogram *h, double x);
+
+static inline gsl_rng *rng(cp_model *m, cp_stream_id s) {
+    return m->rng[s];
+}
+
+#endif
