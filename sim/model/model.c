@@ -295,12 +295,12 @@ static void model_reset(cp_model *m, uint64_t seed, uint64_t replication) {
     m->insp_start = 0.0;
     m->insp_assess_n = m->insp_assess_in45 = 0;
     m->insp_leavers = 0.0;
-    histogram *wait = &m->st.wait_hist, *load = &m->st.caseload_hist;
-    histogram_clear(wait);
-    histogram_clear(load);
+    histogram wait = m->st.wait_hist, load = m->st.caseload_hist;
+    histogram_clear(&wait);
+    histogram_clear(&load);
     memset(&m->st, 0, sizeof m->st);
-    m->st.wait_hist = *wait;
-    m->st.caseload_hist = *load;
+    m->st.wait_hist = wait;
+    m->st.caseload_hist = load;
 }
 
 static void finish_outcomes(cp_model *m, cp_result *r) {
