@@ -173,7 +173,7 @@ typedef struct cp_config {
     double agency_cover_share;    /* recruitment.agency_cover_share */
     double agency_lag_days;       /* recruitment.agency_lag_days */
     double agency_experience_min_years; /* recruitment.agency_experience_min_years */
-    int nqsw_cohort_size;         /* recruitment.nqsw_cohort_size: per September */
+    double nqsw_cohort_size;      /* recruitment.nqsw_cohort_size: expected starters each cohort month (Poisson) */
     int nqsw_cohort_month;        /* recruitment.nqsw_cohort_month: 1-12 */
 
     /* [supervision] */

@@ -371,8 +371,8 @@ static void finish_outcomes(cp_model *m, cp_result *r) {
     }
 }
 
-cp_status cp_model_run(cp_model *m, uint64_t seed, uint64_t replication, cp_result *result,
-                       cp_error *err) {
+cp_status model_begin(cp_model *m, uint64_t seed, uint64_t replication, cp_result *result,
+                      cp_error *err) {
     const cp_config *cfg = &m->cfg;
     CP_ASSERT(result->series_rows == cp_series_rows(cfg));
     m->result = result;
@@ -404,8 +404,20 @@ cp_status cp_model_run(cp_model *m, uint64_t seed, uint64_t replication, cp_resu
         if (first < m->end_time)
             cp_kernel_schedule_at(k, first, PRIO_WEEKLY, on_inspection, m, 0);
     }
-    cp_kernel_run_until(k, m->end_time);
-    finish_outcomes(m, result);
+    return CP_OK;
+}
+
+void model_finish(cp_model *m) {
+    finish_outcomes(m, m->result);
     m->result = NULL;
+}
+
+cp_status cp_model_run(cp_model *m, uint64_t seed, uint64_t replication, cp_result *result,
+                       cp_error *err) {
+    cp_status status = model_begin(m, seed, replication, result, err);
+    if (status != CP_OK)
+        return status;
+    cp_kernel_run_until(m->kernel, m->end_time);
+    model_finish(m);
     return CP_OK;
 }

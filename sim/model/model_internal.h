@@ -125,7 +125,6 @@ typedef struct cp_post {
     int32_t holder;       /* permanent or NQSW worker, -1 when vacant */
     int32_t agency;       /* agency worker covering, -1 when none */
     bool agency_wanted;   /* this vacancy is to be covered by agency */
-    bool starter_pending; /* appointed, waiting for the leaver to go */
     double vacant_since;
     cp_event_handle campaign, agency_request;
 } cp_post;
@@ -265,7 +264,11 @@ const char *worker_type_name(int type);
 double worker_experience(const cp_model *m, const cp_worker *w);
 void inspection_run(cp_model *m);
 
-/* model.c */
+/* model.c: cp_model_run is model_begin, the kernel run to end_time, then
+ * model_finish; tests call the parts to drive a replication by hand. */
+cp_status model_begin(cp_model *m, uint64_t seed, uint64_t replication, cp_result *result,
+                      cp_error *err);
+void model_finish(cp_model *m);
 void model_tell(cp_model *m, cp_story_kind kind, const cp_worker *w, int32_t worker_id,
                 double value, const char *detail);
 void histogram_add(histogram *h, double x);

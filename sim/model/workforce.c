@@ -13,13 +13,23 @@
  * to leave), except for agency staff, who also leave more readily under
  * load.
  *
- * Turnover is a two-state weekly chain. A worker without intention forms one
- * with probability a(B) = q_lapse * p/(1-p) * burnout_factor^((B-B_ref)/10);
- * with intention, it lapses with probability q_lapse, else they resign with
- * probability r = annual_rate / (52 p) x multipliers. At B = B_ref the chain's
- * stationary share with intention is exactly p (turnover.intention_share),
- * so the yearly resignation rate of a settled, experienced permanent team
- * is exactly turnover.annual_rate: that is what the parameter means.
+ * Turnover is a two-state weekly chain. With intention, a worker resigns
+ * with probability r = annual_rate / (52 p) x multipliers, and otherwise the
+ * intention lapses with probability q_lapse. Without intention, one forms
+ * with probability a(B) = p (q_lapse + r) / (1 - p) x
+ * burnout_factor^((B - B_ref)/10). At B = B_ref the share of workers with
+ * intention is then p (turnover.intention_share) even though resigning
+ * removes intending workers (a = p/(1-p) x q_lapse alone would let that
+ * outflow drain the pool and undershoot), so the weekly resignation rate of
+ * a settled, experienced permanent team is p r = annual_rate / 52: that is
+ * what turnover.annual_rate means. Workers on notice are not at risk.
+ *
+ * A vacancy opens, and recruitment to it starts, when a worker leaves
+ * (MODEL.md); a campaign takes a gamma-distributed time and appoints with
+ * probability hire_success (lower in a tight market or after an inadequate
+ * rating, higher with a pay premium); a failed campaign is followed by
+ * another. Newly qualified workers arrive each September (a Poisson number
+ * with mean recruitment.nqsw_cohort_size) into vacant posts.
  *
  * With the recruitment mechanism off the workforce is static: every post is
  * filled by a permanent worker at the start and nobody is hired.
@@ -159,8 +169,7 @@ void workforce_release_cases(cp_model *m, int32_t wid) {
 
 static void campaign_start(cp_model *m, int32_t post) {
     cp_post *p = &m->posts[post];
-    if (!m->cfg.mech_recruitment || cp_kernel_is_pending(m->kernel, p->campaign) ||
-        p->starter_pending)
+    if (!m->cfg.mech_recruitment || cp_kernel_is_pending(m->kernel, p->campaign))
         return;
     const cp_config *c = &m->cfg;
     double mean = c->hire_mean_days, days = mean;
@@ -193,7 +202,6 @@ static void worker_depart(cp_model *m, int32_t wid);
 static void permanent_starts(cp_model *m, int32_t post, int type, double experience) {
     cp_post *p = &m->posts[post];
     CP_ASSERT(p->holder < 0);
-    p->starter_pending = false;
     cp_kernel_cancel(m->kernel, p->campaign);
     cp_kernel_cancel(m->kernel, p->agency_request);
     int32_t id = worker_new(m, type, post, experience);
@@ -222,7 +230,7 @@ static void on_campaign_end(cp_kernel *k, void *ctx, uint64_t arg) {
     int32_t post = (int32_t)arg;
     cp_post *p = &m->posts[post];
     p->campaign = CP_EVENT_NONE;
-    if (p->holder >= 0 && !m->workers[p->holder].on_notice)
+    if (p->holder >= 0)
         return; /* filled meanwhile (an NQSW) */
     if (gsl_rng_uniform(rng(m, CP_STREAM_RECRUITMENT)) >= hire_probability(m)) {
         campaign_start(m, post);
@@ -230,10 +238,7 @@ static void on_campaign_end(cp_kernel *k, void *ctx, uint64_t arg) {
     }
     double experience = gsl_ran_exponential(rng(m, CP_STREAM_RECRUITMENT),
                                             m->cfg.new_hire_experience_mean_years);
-    if (p->holder >= 0)
-        p->starter_pending = true; /* starts when the leaver goes */
-    else
-        permanent_starts(m, post, WORKER_PERMANENT, experience);
+    permanent_starts(m, post, WORKER_PERMANENT, experience);
 }
 
 static void on_agency_arrives(cp_kernel *k, void *ctx, uint64_t arg) {
@@ -277,10 +282,10 @@ static void schedule_cohort(cp_model *m, double after) {
 static void on_nqsw_cohort(cp_kernel *k, void *ctx, uint64_t arg) {
     (void)arg;
     cp_model *m = ctx;
-    int places = m->cfg.nqsw_cohort_size;
+    unsigned places = gsl_ran_poisson(rng(m, CP_STREAM_RECRUITMENT), m->cfg.nqsw_cohort_size);
     for (int32_t post = 0; post < m->post_count && places > 0; post++) {
         cp_post *p = &m->posts[post];
-        if (p->holder >= 0 || p->starter_pending)
+        if (p->holder >= 0)
             continue;
         permanent_starts(m, post, WORKER_NQSW, 0.0);
         places--;
@@ -322,16 +327,10 @@ static void worker_depart(cp_model *m, int32_t wid) {
                 m->st.iv_leavers += w->fte;
             }
         }
-        if (p->starter_pending) {
-            double experience = gsl_ran_exponential(rng(m, CP_STREAM_RECRUITMENT),
-                                                    m->cfg.new_hire_experience_mean_years);
-            permanent_starts(m, post, WORKER_PERMANENT, experience);
-        } else {
-            p->agency_wanted =
-                gsl_rng_uniform(rng(m, CP_STREAM_RECRUITMENT)) < m->cfg.agency_cover_share;
-            agency_request(m, post);
-            campaign_start(m, post);
-        }
+        p->agency_wanted =
+            gsl_rng_uniform(rng(m, CP_STREAM_RECRUITMENT)) < m->cfg.agency_cover_share;
+        agency_request(m, post);
+        campaign_start(m, post);
     }
     w->next_free = m->worker_free;
     m->worker_free = wid;
@@ -352,14 +351,9 @@ static void resign(cp_model *m, int32_t wid) {
     w->leave_event = cp_kernel_schedule_in(m->kernel, weeks * WEEK_DAYS, PRIO_WORKFORCE,
                                            on_worker_leaves, m, (uint64_t)wid);
     model_tell(m, CP_STORY_RESIGNED, w, wid, weeks, worker_type_name(w->type));
-    if (w->type != WORKER_AGENCY) {
-        if (m->measuring &&
-            gsl_rng_uniform(rng(m, CP_STREAM_TURNOVER)) < c->turnover_to_agency_share)
-            m->st.leavers_to_agency += w->fte;
-        /* Recruitment starts with the resignation, as services advertise
-         * during the notice period. */
-        campaign_start(m, w->post);
-    }
+    if (w->type != WORKER_AGENCY && m->measuring &&
+        gsl_rng_uniform(rng(m, CP_STREAM_TURNOVER)) < c->turnover_to_agency_share)
+        m->st.leavers_to_agency += w->fte;
 }
 
 /* ---- sickness ----------------------------------------------------------- */
@@ -446,7 +440,7 @@ cp_status workforce_start(cp_model *m, cp_error *err) {
         cp_worker *w = &m->workers[i];
         w->intends_to_leave = c->mech_turnover && gsl_rng_uniform(r) < c->turnover_intention_share;
     }
-    if (c->mech_recruitment && c->nqsw_cohort_size > 0)
+    if (c->mech_recruitment && c->nqsw_cohort_size > 0.0)
         schedule_cohort(m, 0.0);
     return CP_OK;
 }
@@ -504,8 +498,8 @@ void workforce_weekly(cp_model *m) {
     double week_wd = working_days_between(m, now - WEEK_DAYS, now);
     double p_lapse = 1.0 - exp(-c->turnover_intention_lapse * week);
     double p = c->turnover_intention_share;
-    double form_base = p_lapse * p / (1.0 - p);
     double resign_base = c->turnover_annual_rate / (52.0 * p);
+    double form_base = p * (p_lapse + resign_base) / (1.0 - p);
     double week_cases = 0.0, week_fte = 0.0;
     gsl_rng *rb = rng(m, CP_STREAM_BURNOUT);
     gsl_rng *rt = rng(m, CP_STREAM_TURNOVER);
@@ -585,10 +579,10 @@ void workforce_weekly(cp_model *m) {
                               pow(c->turnover_burnout_factor, (w->burnout - c->burnout_reference) / 10.0);
                 if (gsl_rng_uniform(rt) < form)
                     w->intends_to_leave = true;
-            } else if (gsl_rng_uniform(rt) < p_lapse) {
-                w->intends_to_leave = false;
             } else if (gsl_rng_uniform(rt) < resign_base * resign_multiplier(m, w)) {
                 resign(m, i);
+            } else if (gsl_rng_uniform(rt) < p_lapse) {
+                w->intends_to_leave = false;
             }
         }
     }
