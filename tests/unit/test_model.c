@@ -1,0 +1,476 @@
+/* test_model.c: each mechanism of the team model checked for its effect.
+ *
+ * Statistical checks state their tolerance and where it comes from: either
+ * a Poisson/binomial count (tolerance z*sqrt(expected)) or a Student-t
+ * interval over replications, at a false-alarm probability of about 1e-4 per
+ * check (z = 3.9), with fixed seeds so a run is reproducible. Directional
+ * checks use common random numbers (the same seed and replications for both
+ * arms) and a paired t statistic.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "cpsim/model.h"
+#include "cpsim/scenario.h"
+#include "model/model_internal.h"
+
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define Z_STRICT 3.9 /* two-sided false-alarm probability about 1e-4 */
+
+static cp_config base_config(void) {
+    cp_config cfg;
+    cp_config_defaults(&cfg);
+    cfg.seed = 4242;
+    return cfg;
+}
+
+static void all_mechanisms_off(cp_config *cfg) {
+    cfg->mech_burnout = cfg->mech_sickness = cfg->mech_turnover = cfg->mech_recruitment = false;
+    cfg->mech_triage_errors = cfg->mech_rereferral = cfg->mech_harm = cfg->mech_inspection = false;
+}
+
+/* Runs `reps` replications; stores outcome `id` of each in out[]. */
+static void run_outcome(const cp_config *cfg, int reps, cp_outcome_id id, double *out) {
+    cp_error err;
+    cp_model *m = cp_model_create(cfg, &err);
+    assert_non_null(m);
+    cp_result r;
+    assert_int_equal(cp_result_init(&r, cfg, &err), CP_OK);
+    for (int i = 0; i < reps; i++) {
+        assert_int_equal(cp_model_run(m, cfg->seed, (uint64_t)i, &r, &err), CP_OK);
+        out[i] = r.outcome[id];
+    }
+    cp_result_fini(&r);
+    cp_model_destroy(m);
+}
+
+static double mean_of(const double *x, int n) {
+    double s = 0.0;
+    for (int i = 0; i < n; i++)
+        s += x[i];
+    return s / n;
+}
+
+static double sd_of(const double *x, int n) {
+    double mu = mean_of(x, n), s = 0.0;
+    for (int i = 0; i < n; i++)
+        s += (x[i] - mu) * (x[i] - mu);
+    return sqrt(s / (n - 1));
+}
+
+/* Paired t statistic of b - a. */
+static double paired_t(const double *a, const double *b, int n) {
+    double d[64];
+    assert_true(n <= 64);
+    for (int i = 0; i < n; i++)
+        d[i] = b[i] - a[i];
+    double sd = sd_of(d, n);
+    return sd > 0.0 ? mean_of(d, n) / (sd / sqrt(n)) : (mean_of(d, n) > 0 ? INFINITY : -INFINITY);
+}
+
+/* One-sided critical t for a false alarm of 1e-4 with n-1 degrees of freedom. */
+static double t_crit(int n) {
+    return gsl_cdf_tdist_Qinv(1e-4, n - 1.0);
+}
+
+/* ---- determinism -------------------------------------------------------- */
+
+static void same_seed_and_replication_give_identical_results(void **state) {
+    (void)state;
+    cp_config cfg = base_config();
+    cp_error err;
+    cp_model *a = cp_model_create(&cfg, &err), *b = cp_model_create(&cfg, &err);
+    cp_result ra, rb;
+    cp_result_init(&ra, &cfg, &err);
+    cp_result_init(&rb, &cfg, &err);
+    assert_int_equal(cp_model_run(a, 7, 3, &ra, &err), CP_OK);
+    assert_int_equal(cp_model_run(b, 1, 0, &rb, &err), CP_OK); /* dirty b first */
+    assert_int_equal(cp_model_run(b, 7, 3, &rb, &err), CP_OK);
+    assert_memory_equal(ra.outcome, rb.outcome, sizeof ra.outcome);
+    assert_memory_equal(ra.series, rb.series, ra.series_rows * CP_SERIES_COUNT * sizeof(double));
+    assert_int_equal(cp_model_run(b, 7, 4, &rb, &err), CP_OK);
+    assert_true(memcmp(ra.outcome, rb.outcome, sizeof ra.outcome) != 0);
+    cp_result_fini(&ra);
+    cp_result_fini(&rb);
+    cp_model_destroy(a);
+    cp_model_destroy(b);
+}
+
+/* ---- demand ------------------------------------------------------------- */
+
+static void referrals_follow_the_weekly_rate_and_seasonal_multipliers(void **state) {
+    (void)state;
+    cp_config cfg = base_config();
+    cfg.years = 20;
+    cfg.warmup_years = 0;
+    double sum = 0.0;
+    for (int i = 0; i < CP_MONTHS; i++)
+        sum += cfg.seasonal[i];
+    double per_day = 0.0;
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    for (int i = 0; i < CP_MONTHS; i++)
+        per_day += cfg.seasonal[i] * days[i];
+    double expected = cfg.referrals_per_week / 7.0 * per_day; /* a year */
+    double got;
+    run_outcome(&cfg, 1, CP_OUT_REFERRALS, &got);
+    /* first referrals only: re-referrals are added on top */
+    cfg.mech_rereferral = false;
+    run_outcome(&cfg, 1, CP_OUT_REFERRALS, &got);
+    double n = expected * cfg.years;
+    assert_true(fabs(got * cfg.years - n) < Z_STRICT * sqrt(n));
+    (void)sum;
+}
+
+static void a_shock_multiplies_referrals_inside_its_window(void **state) {
+    (void)state;
+    cp_config cfg = base_config();
+    cfg.mech_rereferral = false;
+    cfg.years = 10;
+    cfg.warmup_years = 0;
+    double plain, shocked;
+    run_outcome(&cfg, 1, CP_OUT_REFERRALS, &plain);
+    cfg.shock_count = 1;
+    snprintf(cfg.shocks[0].name, sizeof cfg.shocks[0].name, "test");
+    cfg.shocks[0].start_years = 0;
+    cfg.shocks[0].length_years = 100;
+    cfg.shocks[0].arrival_multiplier = 1.5;
+    cfg.shocks[0].risk_aversion_multiplier = 1.0;
+    run_outcome(&cfg, 1, CP_OUT_REFERRALS, &shocked);
+    /* Both counts are Poisson; the ratio's sd is about ratio*sqrt(1/n1+1/n2). */
+    double n1 = plain * cfg.years, n2 = shocked * cfg.years;
+    double ratio = n2 / n1;
+    assert_true(fabs(ratio - 1.5) < Z_STRICT * ratio * sqrt(1.0 / n1 + 1.0 / n2));
+}
+
+/* ---- allocation --------------------------------------------------------- */
+
+typedef struct fixture {
+    cp_config cfg;
+    cp_model *m;
+    cp_result r;
+} fixture;
+
+static void fixture_begin(fixture *f) {
+    f->cfg = base_config();
+    all_mechanisms_off(&f->cfg);
+    f->cfg.referrals_per_week = 0.0;
+    f->cfg.social_workers = 3;
+    f->cfg.cap_cases = 2;
+    f->cfg.cap_points = 100;
+    f->cfg.over_cap_margin = 0.0;
+    cp_error err;
+    f->m = cp_model_create(&f->cfg, &err);
+    assert_non_null(f->m);
+    assert_int_equal(cp_result_init(&f->r, &f->cfg, &err), CP_OK);
+    assert_int_equal(model_begin(f->m, 1, 0, &f->r, &err), CP_OK);
+    f->m->measuring = true;
+    assert_int_equal(f->m->worker_count, 3);
+    f->m->workers[0].experience_at_start = 0.5;
+    f->m->workers[1].experience_at_start = 0.5;
+    f->m->workers[2].experience_at_start = 10.0;
+}
+
+static void fixture_end(fixture *f) {
+    cp_result_fini(&f->r);
+    cp_model_destroy(f->m);
+}
+
+static int32_t new_waiting_case(cp_model *m, int risk) {
+    int32_t id = case_alloc(m);
+    m->cases[id].true_risk = (uint8_t)risk;
+    m->cases[id].known_risk = (uint8_t)risk;
+    case_open_stage(m, id, CP_STAGE_CIN);
+    return id;
+}
+
+static void allocation_takes_high_risk_first_and_gives_it_experience(void **state) {
+    (void)state;
+    fixture f;
+    fixture_begin(&f);
+    int32_t low = new_waiting_case(f.m, RISK_LOW);
+    int32_t high = new_waiting_case(f.m, RISK_HIGH);
+    assert_int_equal(f.m->n_waiting, 2);
+    allocation_run(f.m);
+    assert_int_equal(f.m->n_waiting, 0);
+    /* worker 2 is the only one with 2+ years' experience */
+    assert_int_equal(f.m->cases[high].worker, 2);
+    /* the low-risk case then goes to the most spare capacity, lowest id */
+    assert_int_equal(f.m->cases[low].worker, 0);
+    assert_true(f.m->st.inexperienced == 0.0);
+    fixture_end(&f);
+}
+
+static void allocation_respects_caps_and_counts_inexperienced_high_risk(void **state) {
+    (void)state;
+    fixture f;
+    fixture_begin(&f);
+    int32_t ids[10];
+    for (int i = 0; i < 10; i++)
+        ids[i] = new_waiting_case(f.m, RISK_LOW);
+    allocation_run(f.m);
+    for (int w = 0; w < 3; w++)
+        assert_int_equal(f.m->workers[w].n_cases, 2);
+    assert_int_equal(f.m->n_waiting, 4);
+    /* first come, first served within a risk level */
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(f.m->cases[ids[i]].status, CASE_ALLOCATED);
+    for (int i = 6; i < 10; i++)
+        assert_int_equal(f.m->cases[ids[i]].status, CASE_WAITING);
+    /* free a slot on an inexperienced worker only: a high-risk case goes
+     * there, counted as an inexperienced allocation */
+    case_close(f.m, f.m->workers[0].cases[0], false, false);
+    int32_t high = new_waiting_case(f.m, RISK_HIGH);
+    allocation_run(f.m);
+    assert_int_equal(f.m->cases[high].worker, 0);
+    assert_true(f.m->st.inexperienced == 1.0);
+    fixture_end(&f);
+}
+
+static void over_cap_allocation_happens_only_under_pressure_and_within_margin(void **state) {
+    (void)state;
+    fixture f;
+    fixture_begin(&f);
+    f.m->cfg.over_cap_margin = 0.5;      /* cap 2 -> 3 under pressure */
+    f.m->cfg.pressure_threshold = 2.0;   /* pressure above 2 x 3 posts = 6 waiting */
+    for (int i = 0; i < 12; i++)
+        new_waiting_case(f.m, RISK_MEDIUM);
+    allocation_run(f.m); /* 12 waiting > 6: pressure, 3 each */
+    for (int w = 0; w < 3; w++)
+        assert_int_equal(f.m->workers[w].n_cases, 3);
+    assert_int_equal(f.m->n_waiting, 3);
+    fixture_end(&f);
+}
+
+/* ---- burnout ------------------------------------------------------------ */
+
+static void burnout_rises_with_load_above_comfortable_and_falls_with_supervision(void **state) {
+    (void)state;
+    enum { R = 12 };
+    cp_config cfg = base_config();
+    cfg.mech_turnover = cfg.mech_sickness = cfg.mech_recruitment = false;
+    cfg.years = 2;
+    double light[R], heavy[R], unsupervised[R];
+    cfg.referrals_per_week *= 0.6;
+    run_outcome(&cfg, R, CP_OUT_BURNOUT_MEAN, light);
+    cfg.referrals_per_week /= 0.6;
+    cfg.referrals_per_week *= 1.3;
+    run_outcome(&cfg, R, CP_OUT_BURNOUT_MEAN, heavy);
+    assert_true(paired_t(light, heavy, R) > t_crit(R));
+    cfg.manager_hours_per_week = 0.0;
+    run_outcome(&cfg, R, CP_OUT_BURNOUT_MEAN, unsupervised);
+    assert_true(paired_t(heavy, unsupervised, R) > t_crit(R));
+}
+
+/* ---- turnover ----------------------------------------------------------- */
+
+static void with_burnout_off_resignations_come_at_the_configured_annual_rate(void **state) {
+    (void)state;
+    enum { R = 4 };
+    cp_config cfg = base_config();
+    cfg.mech_burnout = cfg.mech_sickness = cfg.mech_recruitment = false;
+    cfg.social_workers = 200;
+    cfg.referrals_per_week = 100;
+    cfg.years = 10;
+    cfg.warmup_years = 0;
+    cfg.turnover_early_service_factor = 1.0;
+    cfg.notice_weeks_permanent = 0.0; /* at risk = in post */
+    cfg.turnover_annual_rate = 0.12;
+    double rate[R], vacancy[R];
+    run_outcome(&cfg, R, CP_OUT_TURNOVER_RATE, rate);
+    run_outcome(&cfg, R, CP_OUT_VACANCY_RATE, vacancy);
+    /* With recruitment off nobody is replaced, so the average FTE in post is
+     * establishment x (1 - vacancy rate), and the number of resignations is
+     * rate x years x that. Resignations are close to Poisson, so the pooled
+     * rate has a relative sd of 1/sqrt(total resignations). */
+    double leavers = 0.0;
+    for (int i = 0; i < R; i++)
+        leavers += rate[i] * cfg.years * 200.0 * (1.0 - vacancy[i]);
+    assert_true(leavers > 500.0);
+    double pooled = mean_of(rate, R);
+    assert_true(fabs(pooled - 0.12) < Z_STRICT * 0.12 / sqrt(leavers));
+}
+
+typedef struct notice_log {
+    double resigned_at[4096];
+    int failures;
+    int checked;
+    double notice_days;
+} notice_log;
+
+static void record_notice(void *ctx, const cp_story_event *ev) {
+    notice_log *log = ctx;
+    if (ev->worker < 0 || ev->worker >= 4096)
+        return;
+    if (ev->kind == CP_STORY_RESIGNED && ev->worker_type && strcmp(ev->worker_type, "agency") != 0)
+        log->resigned_at[ev->worker] = ev->time_days;
+    if (ev->kind == CP_STORY_LEFT && log->resigned_at[ev->worker] >= 0.0 && ev->detail &&
+        strcmp(ev->detail, "agency") != 0) {
+        log->checked++;
+        if (fabs(ev->time_days - log->resigned_at[ev->worker] - log->notice_days) > 1e-9)
+            log->failures++;
+        log->resigned_at[ev->worker] = -1.0;
+    }
+}
+
+static void permanent_leavers_serve_their_notice_period(void **state) {
+    (void)state;
+    cp_config cfg = base_config();
+    cfg.notice_weeks_permanent = 6.0;
+    cfg.turnover_annual_rate = 0.5;
+    notice_log *log = calloc(1, sizeof *log);
+    for (int i = 0; i < 4096; i++)
+        log->resigned_at[i] = -1.0;
+    log->notice_days = 42.0;
+    cp_error err;
+    cp_model *m = cp_model_create(&cfg, &err);
+    cp_result r;
+    cp_result_init(&r, &cfg, &err);
+    cp_model_set_observer(m, record_notice, log);
+    assert_int_equal(cp_model_run(m, 1, 0, &r, &err), CP_OK);
+    assert_true(log->checked > 5);
+    assert_int_equal(log->failures, 0);
+    cp_result_fini(&r);
+    cp_model_destroy(m);
+    free(log);
+}
+
+/* ---- recruitment -------------------------------------------------------- */
+
+static void agency_cover_fills_the_configured_share_of_vacancy_time(void **state) {
+    (void)state;
+    enum { R = 6 };
+    cp_config cfg = base_config();
+    cfg.mech_burnout = cfg.mech_sickness = false;
+    cfg.social_workers = 100;
+    cfg.referrals_per_week = 50;
+    cfg.years = 15;
+    cfg.agency_lag_days = 0.0;
+    cfg.agency_cover_share = 0.5;
+    cfg.turnover_agency_factor = 0.0; /* agency staff stay until released */
+    cfg.nqsw_cohort_size = 0.0;
+    double vacancy[R], agency[R], ratio[R];
+    run_outcome(&cfg, R, CP_OUT_VACANCY_RATE, vacancy);
+    run_outcome(&cfg, R, CP_OUT_AGENCY_RATE, agency);
+    for (int i = 0; i < R; i++)
+        ratio[i] = agency[i] / vacancy[i];
+    /* Student t interval over replications, 99.99% */
+    double half = gsl_cdf_tdist_Qinv(5e-5, R - 1.0) * sd_of(ratio, R) / sqrt(R);
+    assert_true(fabs(mean_of(ratio, R) - 0.5) < half);
+    assert_true(half < 0.1); /* and the check has teeth */
+}
+
+static void with_recruitment_off_the_team_is_fully_staffed_by_permanent_workers(void **state) {
+    (void)state;
+    cp_config cfg = base_config();
+    all_mechanisms_off(&cfg);
+    double vacancy, agency;
+    run_outcome(&cfg, 1, CP_OUT_VACANCY_RATE, &vacancy);
+    run_outcome(&cfg, 1, CP_OUT_AGENCY_RATE, &agency);
+    assert_true(fabs(vacancy) < 1e-12);
+    assert_true(fabs(agency) < 1e-12);
+}
+
+/* ---- sickness ----------------------------------------------------------- */
+
+static void with_burnout_off_sickness_loses_the_expected_share_of_days(void **state) {
+    (void)state;
+    enum { R = 8 };
+    cp_config cfg = base_config();
+    cfg.mech_burnout = cfg.mech_turnover = cfg.mech_recruitment = false;
+    cfg.social_workers = 50;
+    cfg.referrals_per_week = 25;
+    cfg.years = 6;
+    double share[R];
+    run_outcome(&cfg, R, CP_OUT_SICKNESS_RATE, share);
+    /* Spells start at `rate` a year while at work; lengths are exponential
+     * (floored at half a day): E[max(X, 0.5)] = mu + 0.5 - mu (1 - e^{-0.5/mu}). */
+    double ls = cfg.sickness_long_share;
+    double mu_s = cfg.sickness_short_mean_wd, mu_l = cfg.sickness_long_mean_wd;
+    double len = (1 - ls) * (mu_s + 0.5 - mu_s * (1 - exp(-0.5 / mu_s))) +
+                 ls * (mu_l + 0.5 - mu_l * (1 - exp(-0.5 / mu_l)));
+    double wd_year = 5.0 * 365.0 / 7.0 - cfg.bank_holidays_per_year;
+    double lost = cfg.sickness_spells_per_year * len / wd_year; /* per day at work */
+    double expected = lost / (1.0 + lost); /* renewal: off sick, no new spells */
+    double half = gsl_cdf_tdist_Qinv(5e-5, R - 1.0) * sd_of(share, R) / sqrt(R);
+    assert_true(fabs(mean_of(share, R) - expected) < half + 0.002); /* 0.002: weekly onset grid */
+    assert_true(half < 0.3 * expected);
+}
+
+/* ---- switches ------------------------------------------------------------ */
+
+static void switched_off_mechanisms_leave_no_trace(void **state) {
+    (void)state;
+    cp_config cfg = base_config();
+    cfg.mech_harm = false;
+    cfg.mech_rereferral = false;
+    cfg.mech_triage_errors = false;
+    cfg.mech_sickness = false;
+    cp_error err;
+    cp_model *m = cp_model_create(&cfg, &err);
+    cp_result r;
+    cp_result_init(&r, &cfg, &err);
+    assert_int_equal(cp_model_run(m, 3, 0, &r, &err), CP_OK);
+    assert_true(r.outcome[CP_OUT_HARM_EVENTS] == 0.0);
+    assert_true(r.outcome[CP_OUT_REREFERRAL_RATE] == 0.0);
+    assert_true(r.outcome[CP_OUT_SCREENED_OUT_HIGH] == 0.0);
+    assert_true(r.outcome[CP_OUT_SICKNESS_RATE] == 0.0);
+    assert_true(r.outcome[CP_OUT_REFERRALS] > 0.0);
+    cp_result_fini(&r);
+    cp_model_destroy(m);
+}
+
+static void more_social_workers_give_a_shorter_unallocated_list(void **state) {
+    (void)state;
+    enum { R = 10 };
+    cp_config cfg = base_config();
+    cfg.years = 3;
+    double few[R], more[R];
+    cfg.referrals_per_week *= 1.2;
+    run_outcome(&cfg, R, CP_OUT_UNALLOCATED_MEAN, few);
+    cfg.social_workers += 3;
+    run_outcome(&cfg, R, CP_OUT_UNALLOCATED_MEAN, more);
+    assert_true(paired_t(more, few, R) > t_crit(R));
+}
+
+static void screening_errors_grow_with_inexperience(void **state) {
+    (void)state;
+    enum { R = 6 };
+    cp_config cfg = base_config();
+    cfg.years = 4;
+    double expert[R], novice[R];
+    cfg.screen_inexperience_factor = 1.0;
+    run_outcome(&cfg, R, CP_OUT_SCREENED_OUT_HIGH, expert);
+    cfg.screen_inexperience_factor = 6.0;
+    run_outcome(&cfg, R, CP_OUT_SCREENED_OUT_HIGH, novice);
+    assert_true(paired_t(expert, novice, R) > t_crit(R));
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(same_seed_and_replication_give_identical_results),
+        cmocka_unit_test(referrals_follow_the_weekly_rate_and_seasonal_multipliers),
+        cmocka_unit_test(a_shock_multiplies_referrals_inside_its_window),
+        cmocka_unit_test(allocation_takes_high_risk_first_and_gives_it_experience),
+        cmocka_unit_test(allocation_respects_caps_and_counts_inexperienced_high_risk),
+        cmocka_unit_test(over_cap_allocation_happens_only_under_pressure_and_within_margin),
+        cmocka_unit_test(burnout_rises_with_load_above_comfortable_and_falls_with_supervision),
+        cmocka_unit_test(with_burnout_off_resignations_come_at_the_configured_annual_rate),
+        cmocka_unit_test(permanent_leavers_serve_their_notice_period),
+        cmocka_unit_test(agency_cover_fills_the_configured_share_of_vacancy_time),
+        cmocka_unit_test(with_recruitment_off_the_team_is_fully_staffed_by_permanent_workers),
+        cmocka_unit_test(with_burnout_off_sickness_loses_the_expected_share_of_days),
+        cmocka_unit_test(switched_off_mechanisms_leave_no_trace),
+        cmocka_unit_test(more_social_workers_give_a_shorter_unallocated_list),
+        cmocka_unit_test(screening_errors_grow_with_inexperience),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
