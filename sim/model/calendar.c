@@ -80,14 +80,16 @@ double calendar_add_working_days(const cp_model *m, double t, double wd) {
         return last + (target - m->working_days_before[last]) * YEAR_DAYS /
                           calendar_working_days_per_year(m);
     /* smallest d with working_days_before[d + 1] >= target */
-    int32_t lo = (int32_t)t, hi = last - 1;
-    while (lo < hi) {
-        int32_t mid = lo + (hi - lo) / 2;
-        if (m->working_days_before[mid + 1] >= target)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
+    /* Start from the guess of a plain 5-day week and walk: bank holidays
+     * move the answer by a few days at most, so this is O(1), not a search.
+     * We want the smallest d >= floor(t) with working_days_before[d+1] >= target. */
+    int32_t lo = (int32_t)t + (int32_t)(wd * 1.4);
+    if (lo > last - 1)
+        lo = last - 1;
+    while (lo > (int32_t)t && m->working_days_before[lo] >= target)
+        lo--;
+    while (m->working_days_before[lo + 1] < target)
+        lo++;
     return lo + (target - m->working_days_before[lo]);
 }
 

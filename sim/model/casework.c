@@ -48,6 +48,8 @@ int32_t case_alloc(cp_model *m) {
     c->worker_slot = -1;
     c->last_worker = -1;
     c->closed_time = -1.0;
+    c->harm_budget = gsl_ran_exponential(rng(m, CP_STREAM_HARM), 1.0);
+    c->drift_budget = gsl_ran_exponential(rng(m, CP_STREAM_HARM), 1.0);
     return id;
 }
 
@@ -587,9 +589,18 @@ void casework_weekly(cp_model *m) {
     gsl_rng *harm_rng = rng(m, CP_STREAM_HARM);
     gsl_rng *judge = rng(m, CP_STREAM_JUDGEMENT);
     double week = WEEK_DAYS / YEAR_DAYS;
-    double p_escalate = 1.0 - exp(-cfg->escalation_rate * week);
-    double p_deescalate = 1.0 - exp(-cfg->deescalation_rate * week);
+    double escalate = cfg->escalation_rate * week, deescalate = cfg->deescalation_rate * week;
     bool single = cfg->single_stage;
+    /* Weekly hazard by true risk and protection level (none, duty, full).
+     * Each child carries an Exp(1) budget and has a harm event when the
+     * hazard it has used up reaches it: exact for a hazard constant within
+     * the week (P(harm this week) = 1 - exp(-h w)), and one random draw per
+     * harm event instead of one per child per week. */
+    double week_hazard[3][3];
+    const double cut[3] = {0.0, cfg->duty_protection_effect, cfg->protection_effect};
+    for (int r = 0; r < 3; r++)
+        for (int l = 0; l < 3; l++)
+            week_hazard[r][l] = cfg->harm_rate[r] * (1.0 - cut[l]) * week;
     for (int32_t id = 0; id < m->case_count; id++) {
         cp_case *c = &m->cases[id];
         if (c->status == CASE_FREE || c->status == CASE_AT_DOOR)
@@ -598,11 +609,11 @@ void casework_weekly(cp_model *m) {
             continue;
         if (c->status == CASE_CLOSED && c->closed_time < 0.0)
             continue;
-        double protection = 0.0; /* share of hazard removed */
+        int level = 0; /* protection: 0 none, 1 duty cover, 2 full */
         int cause = MISSED_NONE;
         bool needs = c->true_risk >= RISK_MEDIUM;
         if (c->status == CASE_WAITING) {
-            protection = cfg->duty_protection_effect;
+            level = 1;
             if (needs)
                 cause = MISSED_UNALLOCATED;
         } else if (c->status == CASE_CLOSED) {
@@ -617,7 +628,7 @@ void casework_weekly(cp_model *m) {
                 double needed = worker_needed_hours(m, w);
                 double can = (cfg->hours_per_week + cfg->max_overtime_hours) * w->fte;
                 double p_visit = present ? (needed > can ? can / needed : 1.0) : 0.0;
-                if (gsl_rng_uniform(judge) < p_visit) {
+                if (p_visit >= 1.0 || (p_visit > 0.0 && gsl_rng_uniform(judge) < p_visit)) {
                     c->familiar_visits++;
                     c->next_visit_due = calendar_add_working_days(
                         m, now, cfg->stage[c->stage].visit_interval_wd);
@@ -634,18 +645,19 @@ void casework_weekly(cp_model *m) {
             bool overdue = !single && now > c->next_visit_due;
             if (needs && c->known_risk < c->true_risk) {
                 cause = MISSED_UNRECOGNISED;
-                protection = cfg->duty_protection_effect;
+                level = 1;
             } else if (overdue || !present) {
                 if (needs && overdue)
                     cause = MISSED_VISITS_OVERDUE;
-                protection = cfg->duty_protection_effect;
+                level = 1;
             } else {
-                protection = cfg->protection_effect;
+                level = 2;
             }
         }
         if (cfg->mech_harm && !single) {
-            double hazard = cfg->harm_rate[c->true_risk] * (1.0 - protection);
-            if (hazard > 0.0 && gsl_rng_uniform(harm_rng) < 1.0 - exp(-hazard * week)) {
+            c->harm_budget -= week_hazard[c->true_risk][level];
+            if (c->harm_budget <= 0.0) {
+                c->harm_budget = gsl_ran_exponential(harm_rng, 1.0);
                 if (m->measuring) {
                     m->st.harm += 1.0;
                     m->st.iv_harm += 1.0;
@@ -671,21 +683,32 @@ void casework_weekly(cp_model *m) {
                 model_tell(m, CP_STORY_MISSED, NULL, c->worker, 0.0, missed_names[cause]);
             }
             c->last_missed = (uint8_t)(c->true_risk == RISK_HIGH ? cause : MISSED_NONE);
-            /* True risk drifts: up while the child is not protected as it
-             * needs, down under an effective plan. */
-            if (c->status != CASE_CLOSED || needs) {
-                if (cause != MISSED_NONE && c->true_risk == RISK_MEDIUM &&
-                    gsl_rng_uniform(harm_rng) < p_escalate) {
-                    bool was_waiting = c->status == CASE_WAITING;
-                    if (was_waiting)
-                        area_update(m);
-                    c->true_risk = RISK_HIGH;
-                    if (was_waiting)
-                        m->n_high_waiting++;
-                } else if (cause == MISSED_NONE && protection >= cfg->protection_effect &&
-                           c->true_risk > RISK_LOW && c->status == CASE_ALLOCATED &&
-                           gsl_rng_uniform(harm_rng) < p_deescalate) {
-                    c->true_risk--;
+            /* True risk drifts: up (medium to high) while the child lacks the
+             * protection it needs, down one level under an effective plan.
+             * The two states exclude each other, so one Exp(1) budget serves
+             * both, exactly as for harm. */
+            double drift = 0.0;
+            bool up = cause != MISSED_NONE && c->true_risk == RISK_MEDIUM;
+            bool down = cause == MISSED_NONE && level == 2 && c->true_risk > RISK_LOW &&
+                        c->status == CASE_ALLOCATED;
+            if (up)
+                drift = escalate;
+            else if (down)
+                drift = deescalate;
+            if (drift > 0.0) {
+                c->drift_budget -= drift;
+                if (c->drift_budget <= 0.0) {
+                    c->drift_budget = gsl_ran_exponential(harm_rng, 1.0);
+                    if (up) {
+                        bool was_waiting = c->status == CASE_WAITING;
+                        if (was_waiting)
+                            area_update(m);
+                        c->true_risk = RISK_HIGH;
+                        if (was_waiting)
+                            m->n_high_waiting++;
+                    } else {
+                        c->true_risk--;
+                    }
                 }
             }
         }

@@ -89,6 +89,8 @@ typedef struct cp_case {
     double next_visit_due;
     double closed_time;
     double expires;       /* closed: when follow-up ends */
+    double harm_budget;   /* Exp(1) draw; harm when the hazard used up reaches it */
+    double drift_budget;  /* the same for a change of true risk */
     cp_event_handle stage_event;
 } cp_case;
 
