@@ -8,5 +8,7 @@ int cli_keys(int argc, char **argv);     /* cmd_keys.c */
 int cli_validate(int argc, char **argv); /* cmd_validate.c */
 int cli_run(int argc, char **argv);      /* cmd_run.c */
 int cli_compare(int argc, char **argv);  /* cmd_compare.c */
+int cli_validate_model(int argc, char **argv); /* cmd_validate_model.c */
+int cli_calibrate(int argc, char **argv); /* cmd_calibrate.c */
 
 #endif

@@ -21,6 +21,8 @@ static const command commands[] = {
     {"compare", cli_compare, "compare scenarios with common random numbers (paired differences)"},
     {"validate", cli_validate, "check scenario files; exit 2 with every error"},
     {"keys", cli_keys, "list every scenario key: section.key, type, default, range, description"},
+    {"validate-model", cli_validate_model, "run the profiles and compare with published targets"},
+    {"calibrate", cli_calibrate, "fit uncertain parameters to a profile's published targets"},
 };
 
 static void usage(FILE *to) {
