@@ -154,6 +154,12 @@ cp_model *cp_model_create(const cp_config *cfg, cp_error *err);
 void cp_model_destroy(cp_model *model);
 void cp_model_set_observer(cp_model *model, cp_observer_fn fn, void *ctx);
 
+/* An upper estimate, in bytes, of what one model instance and one cp_result
+ * for cfg will hold at their peak (team, cases open and followed up,
+ * calendar, event queue, one time series). Used to refuse, up front, runs
+ * that could not fit in memory (a billion workers, a 10,000-year horizon). */
+double cp_model_memory_estimate(const cp_config *cfg);
+
 /* Runs one replication. result must have been initialised for the same cfg. */
 cp_status cp_model_run(cp_model *model, uint64_t seed, uint64_t replication, cp_result *result,
                        cp_error *err);

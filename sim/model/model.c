@@ -204,6 +204,44 @@ static void on_inspection(cp_kernel *k, void *ctx, uint64_t arg) {
         cp_kernel_schedule_in(k, next, PRIO_WEEKLY, on_inspection, m, 0);
 }
 
+/* ---- memory ------------------------------------------------------------- */
+
+double cp_model_memory_estimate(const cp_config *cfg) {
+    /* Highest daily referral rate the run can reach. */
+    double season = 0.0;
+    for (int i = 0; i < CP_MONTHS; i++)
+        if (cfg->seasonal[i] > season)
+            season = cfg->seasonal[i];
+    double horizon_years = cfg->years + cfg->warmup_years;
+    double growth = cfg->growth_per_year > 0.0 ? pow(1.0 + cfg->growth_per_year, horizon_years) : 1.0;
+    double shocks = 1.0;
+    for (int i = 0; i < cfg->shock_count; i++)
+        if (cfg->shocks[i].arrival_multiplier > 1.0)
+            shocks *= cfg->shocks[i].arrival_multiplier;
+    double per_day = cfg->referrals_per_week / WEEK_DAYS * season * growth * shocks;
+    /* A case stays in the pool while open (at most every stage in turn, in
+     * calendar days) and while followed up after closure; the open time is
+     * bounded by the horizon. Pools double when they grow, hence 2x. */
+    double open_days = 0.0;
+    for (int s = 0; s < CP_STAGE_COUNT; s++)
+        open_days += cfg->stage[s].duration_mean_wd * 1.5;
+    if (cfg->single_stage)
+        open_days = cfg->single_stage_mean_days * 3.0;
+    double horizon_days = horizon_years * YEAR_DAYS;
+    if (open_days > horizon_days)
+        open_days = horizon_days;
+    double cases = per_day * (open_days + cfg->closed_followup_days + YEAR_DAYS) + 64.0;
+    double per_case = (double)sizeof(cp_case) + 3.0 * (sizeof(int32_t) + sizeof(double)) + 2.0 * 40.0;
+    double workers = 2.0 * (cfg->social_workers + 8.0);
+    double per_worker = (double)sizeof(cp_worker) + (double)sizeof(cp_post) +
+                        2.0 * cfg->cap_cases * (1.0 + cfg->over_cap_margin) * sizeof(int32_t) + 80.0;
+    double calendar = (horizon_days + 5.0 * YEAR_DAYS) * (sizeof(double) + 1.0);
+    double series = (double)cp_series_rows(cfg) * CP_SERIES_COUNT * sizeof(double);
+    double histograms = (4.0 * 3650.0 + 20.0 * 500.0) * sizeof(uint64_t);
+    return 2.0 * cases * per_case + workers * per_worker + calendar + series + histograms +
+           (double)sizeof(cp_model);
+}
+
 /* ---- lifecycle ---------------------------------------------------------- */
 
 cp_model *cp_model_create(const cp_config *cfg, cp_error *err) {
