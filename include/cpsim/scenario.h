@@ -14,8 +14,9 @@
  *   suggested. A UTF-8 byte-order mark and CRLF line ends are accepted.
  * - `--set section.key=value` overrides pass through the same checks
  *   (reported with file "--set" and line 0).
- * - Cross-key rules (shares that must sum to 1, warm-up shorter than the run
- *   and so on) are checked after all keys are read.
+ * - Cross-key rules (risk shares that sum to 1, routing shares that do not
+ *   exceed 1 and so on; cp_scenario_rule_text lists them) are checked after
+ *   all keys are read.
  * Errors are values: functions return CP_EINPUT with diagnostics filled in,
  * CP_ENOMEM or CP_EIO otherwise; nothing here prints or exits.
  */
@@ -77,23 +78,40 @@ const cp_schema_entry *cp_schema_at(size_t index);
 const cp_schema_entry *cp_schema_find(const char *section, const char *key);
 /* A human-readable range or choices text for an entry, e.g. "[0, 1]". */
 void cp_schema_range_text(const cp_schema_entry *entry, char *buf, size_t size);
+/* The type as `cpsim keys` prints it: "int", "uint64", "real", "bool",
+ * "choice", "real[12]" (a list of 12 reals), "string". */
+const char *cp_schema_type_name(const cp_schema_entry *entry);
+/* True for the shock template entries (section "shock.NAME"), whose offset
+ * is into cp_shock_config rather than cp_config. */
+bool cp_schema_is_shock(const cp_schema_entry *entry);
 
-/* Fills cfg with every default. */
+/* The cross-key rules, one sentence each (for docs and `cpsim keys
+ * --markdown`); index past the end gives NULL. */
+size_t cp_scenario_rule_count(void);
+const char *cp_scenario_rule_text(size_t index);
+
+/* Fills cfg with every default; zeroes it first, padding included, so
+ * configs with equal values compare equal with memcmp. */
 void cp_config_defaults(cp_config *cfg);
 
 /* Loads path (may be NULL for defaults only), applies the `--set`
  * assignments in order ("section.key=value"), then checks cross-key rules.
- * Returns CP_OK, or CP_EINPUT with every problem in diags. */
+ * Returns CP_OK, or CP_EINPUT with every problem appended to diags (which
+ * may be NULL); a missing, unreadable or directory path is CP_EINPUT with one
+ * diagnostic, a failed read CP_EIO. cfg is written only on CP_OK. */
 cp_status cp_scenario_load(const char *path, const char *const *sets, size_t set_count,
                            cp_config *cfg, cp_diagnostics *diags);
 
 /* Applies one "section.key=value" to an already loaded cfg, with the same
- * checks (used by sweeps and the live page); cross-key rules are re-checked. */
+ * checks (used by sweeps and the live page); cross-key rules are re-checked.
+ * On failure cfg is left exactly as it was. */
 cp_status cp_scenario_apply(cp_config *cfg, const char *assignment, cp_diagnostics *diags);
 
 /* Writes the whole config as a normalised INI text (every key, schema order,
- * canonical number formatting) to a newly allocated string the caller frees.
- * Loading that text gives back an identical cp_config. */
+ * canonical number formatting) to a newly allocated string the caller frees,
+ * or NULL when out of memory. Loading that text gives back an identical
+ * cp_config (numbers are printed with the fewest of 15-17 significant digits
+ * that read back to the same double). */
 char *cp_scenario_to_ini(const cp_config *cfg);
 
 #endif

@@ -38,8 +38,10 @@ static void all_mechanisms_off(cp_config *cfg) {
     cfg->mech_triage_errors = cfg->mech_rereferral = cfg->mech_harm = cfg->mech_inspection = false;
 }
 
-/* Runs `reps` replications; stores outcome `id` of each in out[]. */
-static void run_outcome(const cp_config *cfg, int reps, cp_outcome_id id, double *out) {
+/* Runs `reps` replications; stores outcomes `id` (and `id2`, when out2 is
+ * not NULL) of each in out[] (and out2[]). */
+static void run_outcomes(const cp_config *cfg, int reps, cp_outcome_id id, double *out,
+                         cp_outcome_id id2, double *out2) {
     cp_error err;
     cp_model *m = cp_model_create(cfg, &err);
     assert_non_null(m);
@@ -48,9 +50,15 @@ static void run_outcome(const cp_config *cfg, int reps, cp_outcome_id id, double
     for (int i = 0; i < reps; i++) {
         assert_int_equal(cp_model_run(m, cfg->seed, (uint64_t)i, &r, &err), CP_OK);
         out[i] = r.outcome[id];
+        if (out2)
+            out2[i] = r.outcome[id2];
     }
     cp_result_fini(&r);
     cp_model_destroy(m);
+}
+
+static void run_outcome(const cp_config *cfg, int reps, cp_outcome_id id, double *out) {
+    run_outcomes(cfg, reps, id, out, id, NULL);
 }
 
 static double mean_of(const double *x, int n) {
@@ -74,7 +82,9 @@ static double paired_t(const double *a, const double *b, int n) {
     for (int i = 0; i < n; i++)
         d[i] = b[i] - a[i];
     double sd = sd_of(d, n);
-    return sd > 0.0 ? mean_of(d, n) / (sd / sqrt(n)) : (mean_of(d, n) > 0 ? INFINITY : -INFINITY);
+    printf("# paired: mean difference %.4g, sd %.4g, n %d, t %.3g\n", mean_of(d, n), sd, n,
+           sd > 0.0 ? mean_of(d, n) / (sd / sqrt(n)) : 0.0);
+    return sd > 0.0 ? mean_of(d, n) / (sd / sqrt(n)) : (mean_of(d, n) > 0 ? (double)INFINITY : -(double)INFINITY);
 }
 
 /* One-sided critical t for a false alarm of 1e-4 with n-1 degrees of freedom. */
@@ -254,20 +264,23 @@ static void over_cap_allocation_happens_only_under_pressure_and_within_margin(vo
 
 static void burnout_rises_with_load_above_comfortable_and_falls_with_supervision(void **state) {
     (void)state;
-    enum { R = 12 };
+    enum { R = 30 };
     cp_config cfg = base_config();
     cfg.mech_turnover = cfg.mech_sickness = cfg.mech_recruitment = false;
     cfg.years = 2;
-    double light[R], heavy[R], unsupervised[R];
-    cfg.referrals_per_week *= 0.6;
+    double light[R], normal[R], unsupervised[R];
+    double rate = cfg.referrals_per_week;
+    cfg.referrals_per_week = 0.6 * rate; /* load below comfortable */
     run_outcome(&cfg, R, CP_OUT_BURNOUT_MEAN, light);
-    cfg.referrals_per_week /= 0.6;
-    cfg.referrals_per_week *= 1.3;
-    run_outcome(&cfg, R, CP_OUT_BURNOUT_MEAN, heavy);
-    assert_true(paired_t(light, heavy, R) > t_crit(R));
-    cfg.manager_hours_per_week = 0.0;
+    cfg.referrals_per_week = rate;       /* load above comfortable */
+    run_outcome(&cfg, R, CP_OUT_BURNOUT_MEAN, normal);
+    printf("# burnout: light %.2f, normal %.2f\n", mean_of(light, R), mean_of(normal, R));
+    assert_true(paired_t(light, normal, R) > t_crit(R));
+    cfg.manager_hours_per_week = 0.0;    /* no supervision: slower recovery */
     run_outcome(&cfg, R, CP_OUT_BURNOUT_MEAN, unsupervised);
-    assert_true(paired_t(heavy, unsupervised, R) > t_crit(R));
+    printf("# burnout: supervised %.2f, unsupervised %.2f\n", mean_of(normal, R),
+           mean_of(unsupervised, R));
+    assert_true(paired_t(normal, unsupervised, R) > t_crit(R));
 }
 
 /* ---- turnover ----------------------------------------------------------- */
@@ -285,8 +298,7 @@ static void with_burnout_off_resignations_come_at_the_configured_annual_rate(voi
     cfg.notice_weeks_permanent = 0.0; /* at risk = in post */
     cfg.turnover_annual_rate = 0.12;
     double rate[R], vacancy[R];
-    run_outcome(&cfg, R, CP_OUT_TURNOVER_RATE, rate);
-    run_outcome(&cfg, R, CP_OUT_VACANCY_RATE, vacancy);
+    run_outcomes(&cfg, R, CP_OUT_TURNOVER_RATE, rate, CP_OUT_VACANCY_RATE, vacancy);
     /* With recruitment off nobody is replaced, so the average FTE in post is
      * establishment x (1 - vacancy rate), and the number of resignations is
      * rate x years x that. Resignations are close to Poisson, so the pooled
@@ -347,21 +359,22 @@ static void permanent_leavers_serve_their_notice_period(void **state) {
 
 static void agency_cover_fills_the_configured_share_of_vacancy_time(void **state) {
     (void)state;
-    enum { R = 6 };
+    enum { R = 12 };
     cp_config cfg = base_config();
     cfg.mech_burnout = cfg.mech_sickness = false;
-    cfg.social_workers = 100;
-    cfg.referrals_per_week = 50;
+    cfg.social_workers = 200;
+    cfg.referrals_per_week = 112;
     cfg.years = 15;
+    cfg.hire_success = 0.6; /* many short vacancies: many independent cover decisions */
     cfg.agency_lag_days = 0.0;
     cfg.agency_cover_share = 0.5;
     cfg.turnover_agency_factor = 0.0; /* agency staff stay until released */
     cfg.nqsw_cohort_size = 0.0;
     double vacancy[R], agency[R], ratio[R];
-    run_outcome(&cfg, R, CP_OUT_VACANCY_RATE, vacancy);
-    run_outcome(&cfg, R, CP_OUT_AGENCY_RATE, agency);
+    run_outcomes(&cfg, R, CP_OUT_VACANCY_RATE, vacancy, CP_OUT_AGENCY_RATE, agency);
     for (int i = 0; i < R; i++)
         ratio[i] = agency[i] / vacancy[i];
+    printf("# agency/vacancy: mean %.4f sd %.4f\n", mean_of(ratio, R), sd_of(ratio, R));
     /* Student t interval over replications, 99.99% */
     double half = gsl_cdf_tdist_Qinv(5e-5, R - 1.0) * sd_of(ratio, R) / sqrt(R);
     assert_true(fabs(mean_of(ratio, R) - 0.5) < half);
@@ -401,6 +414,7 @@ static void with_burnout_off_sickness_loses_the_expected_share_of_days(void **st
     double lost = cfg.sickness_spells_per_year * len / wd_year; /* per day at work */
     double expected = lost / (1.0 + lost); /* renewal: off sick, no new spells */
     double half = gsl_cdf_tdist_Qinv(5e-5, R - 1.0) * sd_of(share, R) / sqrt(R);
+    printf("# sickness: model %.5f +- %.5f, expected %.5f\n", mean_of(share, R), half, expected);
     assert_true(fabs(mean_of(share, R) - expected) < half + 0.002); /* 0.002: weekly onset grid */
     assert_true(half < 0.3 * expected);
 }
@@ -430,7 +444,7 @@ static void switched_off_mechanisms_leave_no_trace(void **state) {
 
 static void more_social_workers_give_a_shorter_unallocated_list(void **state) {
     (void)state;
-    enum { R = 10 };
+    enum { R = 30 };
     cp_config cfg = base_config();
     cfg.years = 3;
     double few[R], more[R];
@@ -443,9 +457,12 @@ static void more_social_workers_give_a_shorter_unallocated_list(void **state) {
 
 static void screening_errors_grow_with_inexperience(void **state) {
     (void)state;
-    enum { R = 6 };
+    enum { R = 30 };
     cp_config cfg = base_config();
-    cfg.years = 4;
+    cfg.years = 6;
+    cfg.experience_mean_years = 2.0; /* many screeners under 2 years */
+    cfg.referrals_per_week *= 2.0;
+    cfg.social_workers *= 2.0;
     double expert[R], novice[R];
     cfg.screen_inexperience_factor = 1.0;
     run_outcome(&cfg, R, CP_OUT_SCREENED_OUT_HIGH, expert);

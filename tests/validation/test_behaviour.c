@@ -70,7 +70,7 @@ static void assert_greater(const double *a, const double *b, const char *what) {
     for (int i = 0; i < REPS; i++)
         ss += (d[i] - mean) * (d[i] - mean);
     double se = sqrt(ss / (REPS - 1)) / sqrt(REPS);
-    double t = se > 0.0 ? mean / se : (mean > 0.0 ? INFINITY : -INFINITY);
+    double t = se > 0.0 ? mean / se : (mean > 0.0 ? (double)INFINITY : -(double)INFINITY);
     double crit = gsl_cdf_tdist_Qinv(ALPHA, REPS - 1.0);
     printf("# %s: mean difference %.4g, t = %.2f (need > %.2f)\n", what, mean, t, crit);
     assert_true(t > crit);
