@@ -60,8 +60,7 @@ double cp_stats_t_critical(double level, double df);
 /* Mean, sd (n - 1 denominator), 95% t interval, median, 5th and 95th
  * percentiles. With n = 1 the sd and interval are NaN; with n = 0 everything
  * but n is NaN. */
-void cp_stats_summarise(const double *x, size_t n, size_t stride, double *scratch,
-                        cp_summary *out);
+void cp_stats_summarise(const double *x, size_t n, size_t stride, double *scratch, cp_summary *out);
 
 /* Paired comparison of other against base over replications where both are
  * finite: d_i = other_i - base_i, mean, sd and 95% t interval of d, and the
@@ -79,6 +78,14 @@ bool cp_stats_precision_met(const cp_summary *s, double precision);
  * (which grows by a batch at a time under precision stopping). */
 typedef void (*cp_progress_fn)(void *ctx, size_t done, size_t target);
 
+/* Told of replication r's whole result as soon as it has run, e.g. to keep
+ * the end-of-run worker distributions (cp_result burnout_end) that the
+ * experiment itself does not keep. Called from worker threads, possibly at
+ * the same time for different replications: it must write only to storage
+ * owned by r (sized by the caller for every replication it asked for), and
+ * must not keep the pointer. */
+typedef void (*cp_replication_fn)(void *ctx, size_t replication, const cp_result *result);
+
 /* ---- experiments ----------------------------------------------------------- */
 
 typedef struct cp_experiment_options {
@@ -86,13 +93,16 @@ typedef struct cp_experiment_options {
     size_t replications; /* to run; with precision stopping, the batch size (>= 2) */
     int threads;         /* >= 1; more threads than replications are not started */
     /* precision stopping: off when precision <= 0 */
-    double precision;    /* relative CI half-width target, e.g. 0.05 */
+    double precision;                         /* relative CI half-width target, e.g. 0.05 */
     int precision_outcomes[CP_OUTCOME_COUNT]; /* cp_outcome_id values */
     size_t precision_outcome_count;
     size_t max_replications; /* cap under precision stopping */
+    bool skip_series;        /* keep no time series (a comparison does not need them) */
     const volatile sig_atomic_t *interrupt; /* may be NULL */
-    cp_progress_fn progress; /* may be NULL */
+    cp_progress_fn progress;                /* may be NULL */
     void *progress_ctx;
+    cp_replication_fn on_replication; /* may be NULL */
+    void *replication_ctx;
 } cp_experiment_options;
 
 /* One thread, no precision stopping, no interrupt, no progress; seed and
@@ -103,17 +113,17 @@ void cp_experiment_options_defaults(cp_experiment_options *opt, const cp_config 
 typedef struct cp_experiment {
     cp_config config;
     cp_experiment_options options;
-    size_t replications;  /* completed: 0 .. replications-1 */
+    size_t replications; /* completed: 0 .. replications-1 */
     size_t series_rows;
-    double *outcomes;     /* [r * CP_OUTCOME_COUNT + k] */
-    double *series;       /* [(r * series_rows + row) * CP_SERIES_COUNT + m] */
+    double *outcomes; /* [r * CP_OUTCOME_COUNT + k] */
+    double *series;   /* [(r * series_rows + row) * CP_SERIES_COUNT + m] */
     cp_summary summary[CP_OUTCOME_COUNT];
-    double *series_mean;  /* [row * CP_SERIES_COUNT + m] */
+    double *series_mean; /* [row * CP_SERIES_COUNT + m] */
     double *series_p5;
     double *series_p95;
     bool precision_reached;
-    double wall_seconds;  /* of cp_experiment_run */
-    size_t capacity;      /* replications the arrays have room for */
+    double wall_seconds; /* of cp_experiment_run */
+    size_t capacity;     /* replications the arrays have room for */
 } cp_experiment;
 
 /* Checks the options and copies cfg; allocates nothing per replication yet.
@@ -129,17 +139,18 @@ cp_status cp_experiment_run(cp_experiment *exp, cp_error *err);
 /* Context for manifest.json: what the user ran, and when. */
 typedef struct cp_run_info {
     int argc;
-    const char *const *argv;     /* the command line as typed */
-    const char *start_time_utc;  /* from cp_time_utc_iso8601 */
-    double wall_seconds;         /* whole command, loading to writing */
-    const char *scenario_path;   /* run: the scenario file (or NULL) */
+    const char *const *argv;    /* the command line as typed */
+    const char *start_time_utc; /* from cp_time_utc_iso8601 */
+    double wall_seconds;        /* whole command, loading to writing */
+    const char *scenario_path;  /* run: the scenario file (or NULL) */
+    const char *scenario_label; /* run: a short name for it (or NULL) */
 } cp_run_info;
 
 /* Writes runs.csv, summary.csv, timeseries.csv and manifest.json into dir
  * (which must exist): all are staged first and renamed only when every one
  * was written, so a failure leaves dir as it was. */
-cp_status cp_experiment_write(const cp_experiment *exp, const char *dir,
-                              const cp_run_info *info, cp_error *err);
+cp_status cp_experiment_write(const cp_experiment *exp, const char *dir, const cp_run_info *info,
+                              cp_error *err);
 
 /* "YYYY-MM-DDTHH:MM:SSZ" for now; buf needs 21 bytes. */
 void cp_time_utc_iso8601(char *buf, size_t size);
@@ -152,10 +163,10 @@ double cp_monotonic_seconds(void);
 
 typedef struct cp_comparison {
     size_t scenario_count;
-    char **labels;              /* [s] */
-    char **paths;               /* [s], NULL entries when not from a file */
-    cp_experiment **runs;       /* [s]: same seed and replications for all */
-    cp_paired_summary *paired;  /* [(s - 1) * CP_OUTCOME_COUNT + k], s >= 1 */
+    char **labels;             /* [s] */
+    char **paths;              /* [s], NULL entries when not from a file */
+    cp_experiment **runs;      /* [s]: same seed and replications for all */
+    cp_paired_summary *paired; /* [(s - 1) * CP_OUTCOME_COUNT + k], s >= 1 */
 } cp_comparison;
 
 /* configs[0] is the baseline. Labels are copied; paths may be NULL.
@@ -169,7 +180,7 @@ void cp_comparison_destroy(cp_comparison *cmp);
  * Progress counts replications over all scenarios. */
 cp_status cp_comparison_run(cp_comparison *cmp, cp_error *err);
 /* Writes compare.csv and manifest.json into dir, atomically as a set. */
-cp_status cp_comparison_write(const cp_comparison *cmp, const char *dir,
-                              const cp_run_info *info, cp_error *err);
+cp_status cp_comparison_write(const cp_comparison *cmp, const char *dir, const cp_run_info *info,
+                              cp_error *err);
 
 #endif

@@ -82,6 +82,12 @@ void cp_file_discard(cp_staged_file *f);
 cp_status cp_file_write_atomic(const char *dir, const char *name, const char *data, size_t len,
                                cp_error *err);
 
+/* Writes a set of files: stages every one, and renames them (in the order
+ * given) only when all were staged, so a failure while writing leaves DIR as
+ * it was. Texts are bufs[i].data[0 .. bufs[i].len). */
+cp_status cp_files_write_atomic(const char *dir, const char *const *names, const cp_buf *bufs,
+                                size_t count, cp_error *err);
+
 /* Makes sure DIR is a directory, creating it (one level: its parent must
  * exist) if it is missing. CP_EIO with the path and the reason otherwise. */
 cp_status cp_output_dir_prepare(const char *dir, cp_error *err);
@@ -119,9 +125,9 @@ void cp_csv_summary(cp_buf *b, const char *const *names, const cp_summary *rows,
  * interval order, measures in the given order within an interval. Interval i
  * (1-based) ends at day i * interval_days after the warm-up. Arrays are
  * [row * measure_count + m]. */
-void cp_csv_timeseries(cp_buf *b, size_t rows, double interval_days,
-                       const char *const *measures, size_t measure_count, const double *mean,
-                       const double *p5, const double *p95);
+void cp_csv_timeseries(cp_buf *b, size_t rows, double interval_days, const char *const *measures,
+                       size_t measure_count, const double *mean, const double *p5,
+                       const double *p95);
 /* compare.csv: `scenario,baseline,outcome,n,baseline_mean,scenario_mean,
  * diff_mean,diff_sd,ci_low,ci_high,paired_half_width,unpaired_half_width,
  * width_ratio`, one row per (scenario other than the baseline, outcome):
@@ -139,12 +145,12 @@ typedef struct cp_manifest_scenario {
 } cp_manifest_scenario;
 
 typedef struct cp_manifest {
-    const char *command;     /* "run" or "compare" */
+    const char *command; /* "run" or "compare" */
     const char *version;
     const char *git_commit;
     const char *generator;
     uint64_t seed;
-    size_t replications;     /* completed, per scenario */
+    size_t replications; /* completed, per scenario */
     int threads;
     int argc;
     const char *const *argv;
@@ -157,7 +163,7 @@ typedef struct cp_manifest {
     size_t precision_outcome_count;
     size_t max_replications;
     bool precision_reached;
-    const char *const *files;   /* data files written alongside */
+    const char *const *files; /* data files written alongside */
     size_t file_count;
     const cp_manifest_scenario *scenarios; /* run: one; compare: baseline first */
     size_t scenario_count;
