@@ -49,7 +49,7 @@ static const char *target_text(const cp_target_check *c, char *buf, size_t size)
 
 int cli_validate_model(int argc, char **argv) {
     const char *dir = "scenarios", *out = "out/validation";
-    long reps = 100, threads = 1;
+    long reps = 400, threads = 1;
     unsigned long long seed = 0;
     int have_seed = 0;
     static const struct option options[] = {

@@ -23,6 +23,15 @@ static const command commands[] = {
     {"keys", cli_keys, "list every scenario key: section.key, type, default, range, description"},
     {"validate-model", cli_validate_model, "run the profiles and compare with published targets"},
     {"calibrate", cli_calibrate, "fit uncertain parameters to a profile's published targets"},
+    {"plan", cli_plan, "check a sweep file and write its design and plan folder"},
+    {"sweep", cli_sweep, "run a share of a plan's (point, replication) pairs into a shard"},
+    {"merge", cli_merge, "check a sweep is complete and write runs.csv and summary.csv"},
+    {"sensitivity", cli_sensitivity, "Morris or Sobol sensitivity indices of a merged sweep"},
+    {"slurm", cli_slurm, "write a SLURM job array script for a sweep plan"},
+    {"report", cli_report, "one self-contained HTML page: plain-language summary and charts"},
+    {"story", cli_story, "tell one run week by week in plain language, for a trainer"},
+    {"serve", cli_serve, "a live page with sliders that reruns the team as you move them"},
+    {"live", cli_live, "draw one run in the terminal as it happens"},
 };
 
 static void usage(FILE *to) {

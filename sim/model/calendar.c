@@ -55,6 +55,8 @@ double calendar_working_days_per_year(const cp_model *m) {
 }
 
 double calendar_working_days_at(const cp_model *m, double t) {
+    if (t <= 0.0)
+        return 0.0; /* before the run: nothing has elapsed (a week's look-back on day 3) */
     int32_t last = m->calendar_days;
     if (t >= last)
         return m->working_days_before[last] +

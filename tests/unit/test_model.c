@@ -77,8 +77,8 @@ static double sd_of(const double *x, int n) {
 
 /* Paired t statistic of b - a. */
 static double paired_t(const double *a, const double *b, int n) {
-    double d[64];
-    assert_true(n <= 64);
+    double d[128];
+    assert_true(n <= 128);
     for (int i = 0; i < n; i++)
         d[i] = b[i] - a[i];
     double sd = sd_of(d, n);
@@ -264,7 +264,7 @@ static void over_cap_allocation_happens_only_under_pressure_and_within_margin(vo
 
 static void burnout_rises_with_load_above_comfortable_and_falls_with_supervision(void **state) {
     (void)state;
-    enum { R = 30 };
+    enum { R = 64 };
     cp_config cfg = base_config();
     cfg.mech_turnover = cfg.mech_sickness = cfg.mech_recruitment = false;
     cfg.years = 2;
