@@ -41,6 +41,13 @@ static int validate_one(const char *path, const char *const *sets, size_t set_co
         printf("%s: ok\n", path);
     } else if (status == CP_EINPUT) {
         fprintf(stderr, "%s: %zu error%s\n", path, diags.count, diags.count == 1 ? "" : "s");
+        /* scenarios/ also holds sweep files: point at the command that reads them */
+        for (size_t i = 0; i < diags.count; i++)
+            if (strcmp(diags.items[i].section, "sweep") == 0) {
+                fprintf(stderr, "%s: this looks like a sweep file, not a scenario: check it with "
+                                "`cpsim plan %s --out DIR`\n", path, path);
+                break;
+            }
     } else {
         fprintf(stderr, "%s: could not be checked (%s)\n", path,
                 status == CP_ENOMEM ? "out of memory" : "read error");
