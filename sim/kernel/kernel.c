@@ -306,8 +306,10 @@ bool cp_kernel_step(cp_kernel *k) {
 uint64_t cp_kernel_run_until(cp_kernel *k, double t) {
     CP_ASSERT(t >= k->now);
     uint64_t before = k->events_run;
-    while (cp_kernel_next_time(k) <= t)
-        cp_kernel_step(k);
+    /* Stop on an empty queue too: next_time reports +infinity for it, so with
+     * t = +infinity the time test alone would loop forever. */
+    while (cp_kernel_next_time(k) <= t && cp_kernel_step(k)) {
+    }
     k->now = t;
     return k->events_run - before;
 }
