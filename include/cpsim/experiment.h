@@ -19,6 +19,9 @@
  *   percentiles across replications) is computed at the end. We chose exact
  *   quantiles over a streaming sketch: it is simple and deterministic, and a
  *   thousand ten-year replications fit in 60 MB.
+ * - Before anything is allocated, a run whose memory could never fit is
+ *   refused with CP_EINPUT (cpsim/memcheck.h), so it fails in a second and
+ *   not by the kernel's OOM killer hours later.
  * - An interrupt flag (set by the cli's signal handler) stops threads from
  *   starting new replications; the run then returns CP_EINTERRUPTED and
  *   nothing is summarised or written.
@@ -170,6 +173,8 @@ typedef struct cp_comparison {
 } cp_comparison;
 
 /* configs[0] is the baseline. Labels are copied; paths may be NULL.
+ * Every scenario runs with a copy of opt (so an on_replication callback sees
+ * replication r once per scenario; the scenarios run one after another).
  * Precision stopping is not offered for comparisons (opt->precision must be
  * <= 0): every scenario runs exactly opt->replications. */
 cp_comparison *cp_comparison_create(const cp_config *configs, const char *const *labels,

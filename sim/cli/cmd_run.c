@@ -121,7 +121,9 @@ static int parse_args(int argc, char **argv, run_args *a) {
         case OPT_SEED:
             if (!cli_parse_u64(optarg, &a->seed))
                 return cli_usage_error(
-                    "run", "--seed needs a whole number from 0 to 2^64-1, not \"%s\"", optarg);
+                    "run",
+                    "--seed needs a whole number from 0 to 2^64-1 (decimal or 0x hex), not \"%s\"",
+                    optarg);
             a->have_seed = true;
             break;
         case OPT_THREADS:

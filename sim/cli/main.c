@@ -39,7 +39,7 @@ static void usage(FILE *to) {
                 "usage: cpsim COMMAND [options]\n\ncommands:\n",
             CPSIM_VERSION);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(to, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(to, "  %-15s %s\n", commands[i].name, commands[i].summary);
     fprintf(to, "\n`cpsim COMMAND --help` for a command's options. Exit codes: 0 success, "
                 "2 bad input, 75 interrupted (rerun to resume), 1 other failure.\n");
 }

@@ -213,9 +213,16 @@ void cli_format_value(double x, char *buf, size_t size) {
 bool cli_parse_u64(const char *s, uint64_t *out) {
     if (!s || *s < '0' || *s > '9')
         return false; /* rejects "", "-1", "+1", " 1" */
+    int base = 10;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16; /* seeds are often written in hex, as the scenario file allows */
+        s += 2;
+        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') || (*s >= 'A' && *s <= 'F')))
+            return false;
+    }
     errno = 0;
     char *end;
-    unsigned long long v = strtoull(s, &end, 10);
+    unsigned long long v = strtoull(s, &end, base);
     if (errno != 0 || *end != '\0')
         return false;
     *out = (uint64_t)v;

@@ -76,7 +76,8 @@ void cli_format_value(double x, char *buf, size_t size);
 /* The headline outcomes of MODEL.md section 4, in that order, NULL-ended. */
 extern const char *const cli_main_outcomes[];
 
-/* Strict decimal parsing: no sign, no spaces, no trailing text, no overflow. */
+/* Strict parsing: decimal (or 0x hex for cli_parse_u64); no sign, no
+ * spaces, no trailing text, no overflow. */
 bool cli_parse_u64(const char *s, uint64_t *out);
 bool cli_parse_size(const char *s, size_t min, size_t max, size_t *out);
 /* A finite real in [min, max]. */

@@ -14,6 +14,7 @@
  */
 #include "cpsim/experiment.h"
 
+#include "cpsim/memcheck.h"
 #include "cpsim/scenario.h"
 #include "experiment_internal.h"
 
@@ -110,6 +111,17 @@ oom:
 cp_status cp_comparison_run(cp_comparison *cmp, cp_error *err) {
     size_t count = cmp->scenario_count;
     size_t reps = cmp->runs[0]->options.replications;
+    /* The whole comparison's memory, before the first scenario starts. */
+    cp_experiment_options all = cmp->runs[0]->options;
+    cp_config *configs = malloc(count * sizeof *configs);
+    if (!configs)
+        return cp_error_set(err, CP_ENOMEM, "out of memory checking the comparison's memory");
+    for (size_t s = 0; s < count; s++)
+        configs[s] = cmp->runs[s]->config;
+    cp_status checked = cp_comparison_check_memory(configs, count, &all, err);
+    free(configs);
+    if (checked != CP_OK)
+        return checked;
     progress_relay relay = {.fn = cmp->runs[0]->options.progress,
                             .ctx = cmp->runs[0]->options.progress_ctx,
                             .offset = 0,

@@ -15,6 +15,7 @@
  */
 #include "cpsim/experiment.h"
 
+#include "cpsim/memcheck.h"
 #include "cpsim/scenario.h"
 #include "experiment_internal.h"
 #include "pool.h"
@@ -24,7 +25,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
-#include <unistd.h>
 
 #ifndef CPSIM_VERSION
 #define CPSIM_VERSION "unknown"
@@ -191,38 +191,6 @@ static cp_status reserve(cp_experiment *exp, size_t reps, cp_error *err) {
     return CP_OK;
 }
 
-/* Refuses, before any work, a run whose memory could never fit: threads x
- * one model's peak (the model's own estimate) plus the per-replication
- * arrays. Without this, Linux's overcommit lets the allocation succeed and
- * the process is killed hours later when the pages are touched. It is an
- * input error (exit 2): rerunning the same command cannot help. */
-static cp_status check_memory(const cp_experiment *exp, size_t reps, cp_error *err) {
-    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    if (pages <= 0 || page <= 0)
-        return CP_OK; /* unknown: let the allocator decide */
-    double physical = (double)pages * (double)page;
-    size_t threads = (size_t)exp->options.threads < reps ? (size_t)exp->options.threads : reps;
-    double model = (double)threads * cp_model_memory_estimate(&exp->config);
-    /* Per replication: its outcomes and series, plus its row of runs.csv,
-     * which is built in memory before it is written (at most about 24
-     * characters a number). */
-    double per_rep =
-        (double)(CP_OUTCOME_COUNT + exp->series_rows * CP_SERIES_COUNT) * sizeof(double) +
-        (double)CP_OUTCOME_COUNT * 24.0;
-    double arrays = (double)reps * per_rep;
-    if (model + arrays <= physical)
-        return CP_OK;
-    const double mb = 1024.0 * 1024.0;
-    return cp_error_set(
-        err, CP_EINPUT,
-        "this run needs about %.0f MB (%zu replications x %.2f MB of outcomes, "
-        "time series and text, plus %zu thread(s) x %.0f MB of model) but the machine "
-        "has %.0f MB; use fewer replications (or a lower --max-reps), a longer "
-        "simulation.timeseries_interval_days, or fewer threads",
-        (model + arrays) / mb, reps, per_rep / mb, threads, model / (double)threads / mb,
-        physical / mb);
-}
-
 static cp_status summarise(cp_experiment *exp, cp_error *err) {
     size_t n = exp->replications;
     double *scratch = malloc(CP_STATS_SCRATCH(n) * sizeof *scratch);
@@ -282,7 +250,9 @@ cp_status cp_experiment_run(cp_experiment *exp, cp_error *err) {
                        .finished = finished};
     double *scratch = NULL;
     cp_status st = CP_OK;
-    st = check_memory(exp, precision ? o->max_replications : target, err);
+    /* Before any allocation: a run that cannot fit is refused in a second
+     * (cpsim/memcheck.h), not killed by the kernel hours later. */
+    st = cp_experiment_check_memory(&exp->config, o, err);
     if (st != CP_OK)
         goto done;
     for (;;) {
