@@ -102,6 +102,17 @@ void cp_config_defaults(cp_config *cfg);
 cp_status cp_scenario_load(const char *path, const char *const *sets, size_t set_count,
                            cp_config *cfg, cp_diagnostics *diags);
 
+/* The same as cp_scenario_load, for a scenario text already in memory:
+ * data[0 .. len) holds the file's bytes (any bytes: NULs, invalid UTF-8 and
+ * texts over the 1 MiB limit are reported, never trusted) and name is the
+ * file name diagnostics carry (NULL: "(buffer)"). data NULL means no file:
+ * the defaults and the assignments only. cp_scenario_load reads its file
+ * and calls this, so both check exactly the same things. data is not
+ * modified. */
+cp_status cp_scenario_load_buffer(const char *name, const char *data, size_t len,
+                                  const char *const *sets, size_t set_count, cp_config *cfg,
+                                  cp_diagnostics *diags);
+
 /* Applies one "section.key=value" to an already loaded cfg, with the same
  * checks (used by sweeps and the live page); cross-key rules are re-checked.
  * On failure cfg is left exactly as it was. */

@@ -18,6 +18,7 @@
 #include "sweep_cli.h"
 #include "term.h"
 
+#include "cpsim/memcheck.h"
 #include "cpsim/sweep.h"
 
 #include <getopt.h>
@@ -232,6 +233,10 @@ static int run_share(const sweep_args *a, const cp_sweep *sw, size_t first, size
     cp_sweep_run_report rep;
     cp_error err;
     cp_error_clear(&err);
+    /* Before the first pair: a share that cannot fit is refused (exit 2)
+     * in a second, not killed by the kernel on a cluster node hours later. */
+    if (cp_sweep_check_memory(sw, first, end, a->threads, &err) != CP_OK)
+        return cli_report_error("sweep", &err);
     double start = cp_monotonic_seconds();
     cp_status st = cp_sweep_run(sw, a->dir, &opt, &rep, &err);
     cli_progress_finish(&progress);

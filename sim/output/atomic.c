@@ -126,6 +126,18 @@ cp_status cp_files_write_atomic(const char *dir, const char *const *names, const
     cp_staged_file *staged = calloc(count ? count : 1, sizeof *staged);
     if (!staged)
         return cp_error_set(err, CP_ENOMEM, "out of memory writing into %s", dir);
+    /* rename(2) over a directory fails (EISDIR): the one way the commit
+     * below could stop half-way that can be seen in advance. Refuse before
+     * staging anything, so the set stays all old rather than mixed. */
+    for (size_t k = 0; k < count; k++) {
+        char path[CP_PATH_MAX];
+        struct stat sb;
+        if (join_path(path, sizeof path, dir, "", names[k], "") && lstat(path, &sb) == 0 &&
+            S_ISDIR(sb.st_mode)) {
+            free(staged);
+            return io_error(err, "replace", path, EISDIR);
+        }
+    }
     cp_status st = CP_OK;
     size_t i = 0;
     for (; i < count; i++) {

@@ -11,11 +11,13 @@
  *   full-line comments starting with ';' or '#', inline comments starting
  *   with ';' or '#' after a space or tab, values in double or single
  *   quotes (taken literally, no escapes).
- * - Reported (one diagnostic per bad line, the line then skipped): NUL
- *   bytes (once for the whole file, which then yields nothing: it is not a
- *   text), lines over SCENARIO_LINE_MAX bytes, invalid UTF-8, control
- *   characters, malformed headers and lines, bad key characters, unclosed
- *   quotes, duplicate sections and duplicate keys (naming both lines).
+ * - Reported (one diagnostic per bad line, the line then skipped): a
+ *   UTF-16 byte-order mark and NUL bytes (once for the whole file, which
+ *   then yields nothing: it is not UTF-8 text), lines over
+ *   SCENARIO_LINE_MAX bytes, invalid UTF-8, a CR without its LF (old Mac
+ *   line ends), other control characters, malformed headers and lines, bad
+ *   key characters, unclosed quotes, duplicate sections and duplicate keys
+ *   (naming both lines).
  * - Not judged here: whether a section or key exists, empty values, or a
  *   key before any header; the binder knows the schema and says more.
  * - Names and values point into the lexer-owned buffer, which the lexer
@@ -243,6 +245,13 @@ static cp_status lex_line(lexer *lx, int line, char *text, size_t length) {
     }
     for (size_t i = 0; i < length; i++) {
         unsigned char c = (unsigned char)text[i];
+        if (c == '\r') { /* a CR not followed by LF: classic Mac line ends, or a stray one */
+            scenario_report(lx->sink, lx->file, line, section_of(lx, lx->current), NULL,
+                            "carriage return (CR) without a line feed at column %zu; save the "
+                            "file with LF or CRLF line ends",
+                            i + 1);
+            return CP_OK;
+        }
         if ((c < 0x20 && c != '\t') || c == 0x7F) {
             scenario_report(lx->sink, lx->file, line, section_of(lx, lx->current), NULL,
                             "control character 0x%02X at column %zu; only text and tabs are "
@@ -334,6 +343,17 @@ cp_status scenario_lex(char *text, size_t size, const char *file, scenario_sink 
     out->buffer = text;
     lexer lx = {.file = file, .sink = sink, .out = out, .current = -1};
 
+    /* Notepad's "Unicode" is UTF-16: say so, rather than "binary", since
+     * the fix is one menu away. */
+    unsigned first = size >= 1 ? (unsigned char)text[0] : 0u;
+    unsigned second = size >= 2 ? (unsigned char)text[1] : 0u;
+    if ((first == 0xFFu && second == 0xFEu) || (first == 0xFEu && second == 0xFFu)) {
+        scenario_report(sink, file, 1, NULL, NULL,
+                        "the file is UTF-16 (it starts with the byte-order mark %02X %02X); "
+                        "save it as UTF-8",
+                        first, second);
+        return CP_OK;
+    }
     const char *nul = memchr(text, '\0', size);
     if (nul) {
         int line = 1;

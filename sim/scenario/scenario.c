@@ -5,8 +5,10 @@
  *   defaults, and copies it out only if no error was found: a caller never
  *   sees a half-applied scenario, and cp_scenario_apply leaves its config
  *   untouched on failure.
- * - Order of a load: read the file (errno-based messages for missing,
- *   unreadable and directory paths); lex it (lexer.c); resolve every
+ * - Order of a load: cp_scenario_load only reads the file (errno-based
+ *   messages for missing, unreadable and directory paths) and hands the
+ *   bytes to cp_scenario_load_buffer, the one path every text takes (the
+ *   fuzzers drive it directly): check the size; lex (lexer.c); resolve every
  *   [section] once (unknown ones reported once, with a suggestion; shocks
  *   numbered in order of first appearance); resolve every key; pass the
  *   surviving records through an iniparser dictionary, the project's INI
@@ -36,13 +38,14 @@
 #include <unistd.h>
 
 #define SET_FILE "--set"
+/* The file name in diagnostics for a buffer loaded without a name. */
+#define BUFFER_NAME "(buffer)"
 
 typedef struct loader {
     cp_config cfg; /* the private copy being filled */
     scenario_origin origins[SCENARIO_SCHEMA_CAPACITY];
     unsigned order;
     scenario_sink sink;
-    bool io_failed;
 } loader;
 
 typedef enum section_kind {
@@ -72,6 +75,14 @@ static bool is_shock_name(const char *section) {
 }
 
 static void report_unknown_section(loader *ld, const char *file, int line, const char *name) {
+    /* A sweep file given where a scenario is expected: say what it is. */
+    if (strcasecmp(name, "sweep") == 0 || strncasecmp(name, "param.", 6) == 0) {
+        scenario_report(&ld->sink, file, line, name, NULL,
+                        "unknown section [%s]: this looks like a sweep file, not a scenario; "
+                        "check it with `cpsim plan`",
+                        name);
+        return;
+    }
     if (scenario_sink_quiet(&ld->sink)) {
         scenario_report(&ld->sink, file, line, name, NULL, "unknown section");
         return;
@@ -247,36 +258,40 @@ static void describe_errno(int err, char *buf, size_t size) {
     }
 }
 
-/* Reads a whole file into a NUL-terminated buffer. On failure reports and
- * returns CP_EINPUT (the path is wrong) or CP_EIO (reading failed). */
-static cp_status read_file(loader *ld, const char *path, char **text, size_t *size) {
+/* Reads a whole file into a malloc'd buffer. Reads at most a little past
+ * SCENARIO_FILE_MAX, so cp_scenario_load_buffer, which owns the size check,
+ * still sees that the file is too big. On failure reports to sink and
+ * returns CP_EINPUT (the path is wrong), CP_EIO (reading failed) or
+ * CP_ENOMEM. */
+static cp_status read_file(scenario_sink *sink, const char *path, char **text, size_t *size) {
     char why[256];
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         describe_errno(errno, why, sizeof why);
-        scenario_report(&ld->sink, path, 0, NULL, NULL, "cannot open the scenario file: %s", why);
+        scenario_report(sink, path, 0, NULL, NULL, "cannot open the scenario file: %s", why);
         return CP_EINPUT;
     }
     struct stat st;
     if (fstat(fd, &st) != 0) {
         describe_errno(errno, why, sizeof why);
-        scenario_report(&ld->sink, path, 0, NULL, NULL, "cannot read the scenario file: %s", why);
+        scenario_report(sink, path, 0, NULL, NULL, "cannot read the scenario file: %s", why);
         close(fd);
         return CP_EIO;
     }
     if (S_ISDIR(st.st_mode)) {
-        scenario_report(&ld->sink, path, 0, NULL, NULL,
+        scenario_report(sink, path, 0, NULL, NULL,
                         "is a directory, not a scenario file; give the path of an .ini file");
         close(fd);
         return CP_EINPUT;
     }
     /* Read in chunks rather than trusting st_size: pipes and /proc files
-     * report 0. One byte more than the limit tells "too big" apart. */
+     * report 0. Stopping once past the limit bounds a `cpsim validate
+     * /dev/zero`. */
     size_t capacity = 8192, used = 0;
-    char *buf = malloc(capacity + 1);
+    char *buf = malloc(capacity);
     if (!buf) {
         close(fd);
-        ld->sink.out_of_memory = true;
+        sink->out_of_memory = true;
         return CP_ENOMEM;
     }
     for (;;) {
@@ -284,11 +299,11 @@ static cp_status read_file(loader *ld, const char *path, char **text, size_t *si
             if (capacity > SCENARIO_FILE_MAX)
                 break;
             size_t grown_capacity = capacity * 2;
-            char *grown = realloc(buf, grown_capacity + 1);
+            char *grown = realloc(buf, grown_capacity);
             if (!grown) {
                 free(buf);
                 close(fd);
-                ld->sink.out_of_memory = true;
+                sink->out_of_memory = true;
                 return CP_ENOMEM;
             }
             buf = grown;
@@ -299,8 +314,7 @@ static cp_status read_file(loader *ld, const char *path, char **text, size_t *si
             if (errno == EINTR)
                 continue;
             describe_errno(errno, why, sizeof why);
-            scenario_report(&ld->sink, path, 0, NULL, NULL, "cannot read the scenario file: %s",
-                            why);
+            scenario_report(sink, path, 0, NULL, NULL, "cannot read the scenario file: %s", why);
             free(buf);
             close(fd);
             return CP_EIO;
@@ -310,14 +324,6 @@ static cp_status read_file(loader *ld, const char *path, char **text, size_t *si
         used += (size_t)got;
     }
     close(fd);
-    if (used > SCENARIO_FILE_MAX) {
-        scenario_report(&ld->sink, path, 0, NULL, NULL,
-                        "the file is larger than %zu bytes; a scenario file is a short text",
-                        (size_t)SCENARIO_FILE_MAX);
-        free(buf);
-        return CP_EINPUT;
-    }
-    buf[used] = '\0';
     *text = buf;
     *size = used;
     return CP_OK;
@@ -421,19 +427,13 @@ done:
     return status;
 }
 
-static cp_status load_file(loader *ld, const char *path) {
-    char *text = NULL;
-    size_t size = 0;
-    cp_status status = read_file(ld, path, &text, &size);
-    if (status != CP_OK) {
-        if (status == CP_EIO)
-            ld->io_failed = true;
-        return status == CP_ENOMEM ? CP_ENOMEM : CP_OK; /* the problem is in the sink */
-    }
+/* Lexes and binds a file's text; text is owned from here on (the lexer
+ * edits it in place and frees it). */
+static cp_status load_text(loader *ld, const char *name, char *text, size_t size) {
     scenario_lexed lexed;
-    status = scenario_lex(text, size, path, &ld->sink, &lexed); /* takes text */
+    cp_status status = scenario_lex(text, size, name, &ld->sink, &lexed);
     if (status == CP_OK)
-        status = bind_records(ld, path, &lexed);
+        status = bind_records(ld, name, &lexed);
     scenario_lexed_fini(&lexed);
     return status;
 }
@@ -507,8 +507,6 @@ static cp_status finish(loader *ld, const char *path, cp_status status, cp_confi
     scenario_sink_finish(&ld->sink, path);
     if (status == CP_ENOMEM || ld->sink.out_of_memory)
         return CP_ENOMEM;
-    if (ld->io_failed)
-        return CP_EIO;
     if (status != CP_OK)
         return status;
     if (ld->sink.errors > 0)
@@ -517,19 +515,58 @@ static cp_status finish(loader *ld, const char *path, cp_status status, cp_confi
     return CP_OK;
 }
 
-cp_status cp_scenario_load(const char *path, const char *const *sets, size_t set_count,
-                           cp_config *cfg, cp_diagnostics *diags) {
+cp_status cp_scenario_load_buffer(const char *name, const char *data, size_t len,
+                                  const char *const *sets, size_t set_count, cp_config *cfg,
+                                  cp_diagnostics *diags) {
     loader *ld = malloc(sizeof *ld);
     if (!ld)
         return CP_ENOMEM;
     loader_init(ld, NULL, diags);
+    const char *file = data ? (name ? name : BUFFER_NAME) : NULL;
     cp_status status = CP_OK;
-    if (path)
-        status = load_file(ld, path);
+    if (data && len > SCENARIO_FILE_MAX) {
+        scenario_report(&ld->sink, file, 0, NULL, NULL,
+                        "the file is larger than %zu bytes; a scenario file is a short text",
+                        (size_t)SCENARIO_FILE_MAX);
+        status = CP_EINPUT; /* not a scenario: no point checking --set against it */
+    } else if (data) {
+        /* A private, NUL-terminated copy: the lexer cuts fields in place,
+         * and the caller's bytes (a fuzzer's, say) must stay untouched. */
+        char *text = malloc(len + 1);
+        if (!text) {
+            status = CP_ENOMEM;
+        } else {
+            memcpy(text, data, len);
+            text[len] = '\0';
+            status = load_text(ld, file, text, len);
+        }
+    }
     for (size_t i = 0; i < set_count && status == CP_OK; i++)
         status = apply_assignment(ld, sets[i]);
-    status = finish(ld, path, status, cfg);
+    status = finish(ld, file, status, cfg);
     free(ld);
+    return status;
+}
+
+cp_status cp_scenario_load(const char *path, const char *const *sets, size_t set_count,
+                           cp_config *cfg, cp_diagnostics *diags) {
+    if (!path)
+        return cp_scenario_load_buffer(NULL, NULL, 0, sets, set_count, cfg, diags);
+    /* Only the reading is done here; everything else is the buffer's path,
+     * so a file and the same bytes in memory load identically. A file that
+     * cannot be read is its one diagnostic: the --set assignments are not
+     * checked against a scenario that is not there. */
+    scenario_sink sink;
+    scenario_sink_init(&sink, diags);
+    char *text = NULL;
+    size_t size = 0;
+    cp_status status = read_file(&sink, path, &text, &size);
+    if (status != CP_OK) {
+        scenario_sink_finish(&sink, path);
+        return sink.out_of_memory ? CP_ENOMEM : status;
+    }
+    status = cp_scenario_load_buffer(path, text, size, sets, set_count, cfg, diags);
+    free(text);
     return status;
 }
 

@@ -65,6 +65,13 @@ fi
 # ---- cpsim validate: files that must pass ------------------------------------
 shopt -s nullglob
 for file in "$src"/scenarios/*.ini "$fixtures"/valid/*.ini; do
+    # scenarios/ also holds sweep files, which are checked by `cpsim plan`.
+    if grep -q '^\[sweep\]' "$file"; then
+        expect_exit 2 "validate the sweep file $file" -- "$cpsim" validate "$file"
+        grep -q "this looks like a sweep file" "$work/err" ||
+            fail "validate $file: does not say it is a sweep file"
+        continue
+    fi
     expect_exit 0 "validate $file" -- "$cpsim" validate "$file"
     grep -qxF "$file: ok" "$work/out" || fail "validate $file: no \"ok\" line on stdout"
 done

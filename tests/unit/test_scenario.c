@@ -113,7 +113,7 @@ static void defaults_load_and_pass_validation(void **state) {
     assert_true(defaults.stage[CP_STAGE_S47].duration_dist == CP_DIST_GAMMA);
     assert_true(defaults.stage[CP_STAGE_ASSESSMENT].duration_dist == CP_DIST_LOGNORMAL);
     assert_true(defaults.seasonal[7] == 0.75);
-    assert_true(defaults.harm_rate[2] == 0.05);
+    assert_true(defaults.harm_rate[2] == 0.003);
     assert_true(defaults.mech_harm && !defaults.mech_inspection);
     cp_diagnostics_fini(&diags);
 }
@@ -758,6 +758,123 @@ static void an_oversized_file_is_refused(void **state) {
     cp_diagnostics_fini(&diags);
 }
 
+/* Reads a whole file for the buffer tests. */
+static char *slurp(const char *path, size_t *size) {
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    size_t cap = 1 << 16, used = 0;
+    char *buf = malloc(cap);
+    assert_non_null(buf);
+    size_t got;
+    while ((got = fread(buf + used, 1, cap - used, f)) > 0) {
+        used += got;
+        if (used == cap) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+            assert_non_null(buf);
+        }
+    }
+    fclose(f);
+    *size = used;
+    return buf;
+}
+
+static void same_diagnostics(const cp_diagnostics *a, const cp_diagnostics *b, const char *what) {
+    if (a->count != b->count)
+        fail_msg("%s: %zu diagnostics from the file, %zu from the buffer", what, a->count,
+                 b->count);
+    for (size_t k = 0; k < a->count; k++)
+        if (memcmp(&a->items[k], &b->items[k], sizeof a->items[k]) != 0)
+            fail_msg("%s: diagnostic %zu differs: \"%s\" vs \"%s\"", what, k, a->items[k].message,
+                     b->items[k].message);
+}
+
+static void a_buffer_loads_exactly_like_the_same_file(void **state) {
+    (void)state;
+    static const char *const dirs[] = {FIXTURES "/valid", FIXTURES "/invalid",
+                                       CPSIM_SOURCE_DIR "/scenarios"};
+    const char *sets[] = {"team.social_workers=7"};
+    for (size_t d = 0; d < sizeof dirs / sizeof dirs[0]; d++) {
+        char **names;
+        size_t count = list_files(dirs[d], ".ini", &names);
+        assert_true(count > 0);
+        for (size_t i = 0; i < count; i++) {
+            char path[1024];
+            snprintf(path, sizeof path, "%s/%s", dirs[d], names[i]);
+            size_t size;
+            char *bytes = slurp(path, &size);
+            for (size_t with_set = 0; with_set < 2; with_set++) {
+                cp_config from_file, from_buffer;
+                cp_diagnostics file_diags, buffer_diags;
+                cp_status a = load(path, sets, with_set, &from_file, &file_diags);
+                cp_diagnostics_init(&buffer_diags);
+                memset(&from_buffer, 0x5A, sizeof from_buffer);
+                cp_status b = cp_scenario_load_buffer(path, bytes, size, sets, with_set,
+                                                      &from_buffer, &buffer_diags);
+                assert_int_equal(a, b);
+                same_diagnostics(&file_diags, &buffer_diags, path);
+                if (a == CP_OK)
+                    assert_memory_equal(&from_file, &from_buffer, sizeof from_file);
+                cp_diagnostics_fini(&file_diags);
+                cp_diagnostics_fini(&buffer_diags);
+            }
+            free(bytes);
+        }
+        free_names(names, count);
+    }
+}
+
+static void a_buffer_is_read_not_written_and_needs_no_terminator(void **state) {
+    (void)state;
+    /* No NUL after the text, and a CR/LF the lexer would cut in place. */
+    static const char text[] = "[team]\r\nsocial_workers = 12 ; twelve\r\n[simulation]\nyears = 2";
+    char bytes[sizeof text - 1];
+    memcpy(bytes, text, sizeof bytes);
+    cp_config cfg;
+    cp_diagnostics diags;
+    cp_diagnostics_init(&diags);
+    assert_int_equal(cp_scenario_load_buffer("mem.ini", bytes, sizeof bytes, NULL, 0, &cfg, &diags),
+                     CP_OK);
+    assert_memory_equal(bytes, text, sizeof bytes);
+    assert_true(cfg.social_workers == 12.0 && cfg.years == 2.0);
+    cp_diagnostics_fini(&diags);
+}
+
+static void a_buffer_without_data_gives_the_defaults_and_sets(void **state) {
+    (void)state;
+    cp_config cfg, defaults;
+    cp_diagnostics diags;
+    cp_diagnostics_init(&diags);
+    const char *sets[] = {"simulation.years=3"};
+    assert_int_equal(cp_scenario_load_buffer(NULL, NULL, 0, sets, 1, &cfg, &diags), CP_OK);
+    cp_config_defaults(&defaults);
+    defaults.years = 3.0;
+    assert_memory_equal(&cfg, &defaults, sizeof cfg);
+    /* An unnamed buffer's diagnostics carry a placeholder name. */
+    assert_int_equal(cp_scenario_load_buffer(NULL, "[tema]\n", 7, NULL, 0, &cfg, &diags),
+                     CP_EINPUT);
+    assert_int_equal(diags.count, 1);
+    assert_string_equal(diags.items[0].file, "(buffer)");
+    cp_diagnostics_fini(&diags);
+}
+
+static void an_oversized_buffer_is_refused_without_reading_it(void **state) {
+    (void)state;
+    size_t size = SCENARIO_FILE_MAX + 1;
+    char *bytes = malloc(size);
+    assert_non_null(bytes);
+    memset(bytes, '\0', size); /* would be "binary" if it were lexed */
+    cp_config cfg;
+    cp_diagnostics diags;
+    cp_diagnostics_init(&diags);
+    assert_int_equal(cp_scenario_load_buffer("big.ini", bytes, size, NULL, 0, &cfg, &diags),
+                     CP_EINPUT);
+    assert_int_equal(diags.count, 1);
+    assert_non_null(strstr(diags.items[0].message, "larger than"));
+    cp_diagnostics_fini(&diags);
+    free(bytes);
+}
+
 static void a_flood_of_errors_is_capped_with_a_note(void **state) {
     (void)state;
     char path[] = "/tmp/cpsim-flood-XXXXXX";
@@ -1084,6 +1201,10 @@ int main(void) {
         cmocka_unit_test(a_directory_is_one_clear_diagnostic),
         cmocka_unit_test(an_unreadable_file_is_one_clear_diagnostic),
         cmocka_unit_test(an_oversized_file_is_refused),
+        cmocka_unit_test(a_buffer_loads_exactly_like_the_same_file),
+        cmocka_unit_test(a_buffer_is_read_not_written_and_needs_no_terminator),
+        cmocka_unit_test(a_buffer_without_data_gives_the_defaults_and_sets),
+        cmocka_unit_test(an_oversized_buffer_is_refused_without_reading_it),
         cmocka_unit_test(a_flood_of_errors_is_capped_with_a_note),
         cmocka_unit_test(set_overrides_the_file_and_defaults),
         cmocka_unit_test(set_goes_through_the_same_checks),
