@@ -18,14 +18,15 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <setjmp.h> /* cmocka needs these three before its header */
-#include <stdarg.h>
+/* After setjmp.h, stdarg.h and stddef.h, which cmocka.h needs first. */
 #include <cmocka.h>
 
 #if defined(__has_include)
@@ -297,8 +298,8 @@ static double gamma_tail_quantile(double p, bool lower, double shape, double sca
         hi *= 2.0; /* now the upper quantile is below hi too */
     for (int i = 0; i < 200; i++) {
         double mid = 0.5 * (lo + hi);
-        bool left_of_quantile = lower ? gsl_cdf_gamma_P(mid, shape, scale) < p
-                                      : gsl_cdf_gamma_Q(mid, shape, scale) > p;
+        bool left_of_quantile =
+            lower ? gsl_cdf_gamma_P(mid, shape, scale) < p : gsl_cdf_gamma_Q(mid, shape, scale) > p;
         if (left_of_quantile)
             lo = mid;
         else

@@ -36,14 +36,15 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <setjmp.h> /* cmocka needs these three before its header */
-#include <stdarg.h>
-#include <stddef.h>
+/* After setjmp.h, stdarg.h and stddef.h, which cmocka.h needs first. */
 #include <cmocka.h>
 
 /* ---- Erlang C helper ------------------------------------------------------ */
@@ -68,8 +69,7 @@ static void erlang_c_reduces_to_the_mm1_and_mm2_closed_forms(void **state) {
     for (double rho = 0.05; rho < 1.0; rho += 0.1) {
         double mu = 0.5, lambda = 2.0 * rho * mu;
         assert_close(erlang_c_pwait(lambda, mu, 2), 2.0 * rho * rho / (1.0 + rho), 1e-13);
-        assert_close(erlang_c_lq(lambda, mu, 2), 2.0 * rho * rho * rho / (1.0 - rho * rho),
-                     1e-12);
+        assert_close(erlang_c_lq(lambda, mu, 2), 2.0 * rho * rho * rho / (1.0 - rho * rho), 1e-12);
         /* Little's law ties the two. */
         assert_close(erlang_c_wq(lambda, mu, 2), erlang_c_lq(lambda, mu, 2) / lambda, 1e-12);
     }
@@ -172,8 +172,8 @@ static void start_service(mmc *q, double arrived_at) {
 static void on_arrival(cp_kernel *k, void *ctx, uint64_t arg) {
     (void)arg;
     mmc *q = ctx;
-    cp_kernel_schedule_in(k, gsl_ran_exponential(q->arrivals, q->mean_interarrival), 0,
-                          on_arrival, q, 0);
+    cp_kernel_schedule_in(k, gsl_ran_exponential(q->arrivals, q->mean_interarrival), 0, on_arrival,
+                          q, 0);
     if (q->busy < q->servers) {
         q->busy++;
         start_service(q, cp_kernel_now(k));
@@ -264,8 +264,8 @@ static summary summarise(const double *x, int n) {
 
 /* The acceptance rule of the file header, for one quantity. Prints the
  * numbers either way, so a log shows how close a passing run was. */
-static bool agrees_with_theory(const char *setting_name, const char *what, const double *x,
-                               int n, double theory) {
+static bool agrees_with_theory(const char *setting_name, const char *what, const double *x, int n,
+                               double theory) {
     const double alpha = 0.001;
     summary s = summarise(x, n);
     double t = gsl_cdf_tdist_Qinv(alpha / 2.0, n - 1);
@@ -321,32 +321,58 @@ static void check_setting(const setting *s) {
 
 /* Run lengths. The relaxation time of the queue grows like
  * 1 / (c mu (1 - sqrt(rho))^2): about 12 time units for c = 1, rho = 0.5;
- * 5 for c = 5, rho = 0.8; 80 for c = 20, rho = 0.95. Warm-ups are 25 or more
+ * 18 for c = 5, rho = 0.8; 78 for c = 20, rho = 0.95. Warm-ups are 25 or more
  * relaxation times, so the start-from-empty bias left in the window is
- * negligible next to s / sqrt(R). Windows are sized so the allowed
- * half-width is a few per cent of the theoretical value (the test has power)
- * while the whole file runs in seconds in Release. */
+ * negligible next to s / sqrt(R). The customer-based estimates (Wq, P(wait))
+ * also carry an edge effect of order relaxation time / window: visible with
+ * 160,000 replications of a 4,000-unit M/M/1 window (P(wait) about 0.05%
+ * low), and scaling to at most about 0.04% here (M/M/20), a tenth or less of
+ * every tolerance below.
+ * Windows are sized so the allowed half-width is a few per cent of the
+ * theoretical value (the test has power) while the whole file runs in a few
+ * seconds in Release and well under a minute under the sanitizers.
+ *
+ * Calibration of the rule, checked while writing this test (not at run
+ * time): over 4,000 seeds of the M/M/1 setting with short windows, the Lq
+ * check failed for 0.10% and 0.18% of seeds in two runs with different
+ * generators, against the nominal 0.1%; the slight excess comes from the
+ * right skew of per-replication queue lengths. */
 
 static void mm1_at_utilisation_0_5_matches_erlang_c(void **state) {
     (void)state;
-    const setting s = {.name = "M/M/1 rho=0.5", .servers = 1, .lambda = 0.5, .mu = 1.0,
-                       .warmup = 500.0, .window = 100000.0, .replications = 40,
+    const setting s = {.name = "M/M/1 rho=0.5",
+                       .servers = 1,
+                       .lambda = 0.5,
+                       .mu = 1.0,
+                       .warmup = 500.0,
+                       .window = 100000.0,
+                       .replications = 40,
                        .seed = UINT64_C(0x6d6d31)};
     check_setting(&s);
 }
 
 static void mm5_at_utilisation_0_8_matches_erlang_c(void **state) {
     (void)state;
-    const setting s = {.name = "M/M/5 rho=0.8", .servers = 5, .lambda = 4.0, .mu = 1.0,
-                       .warmup = 500.0, .window = 20000.0, .replications = 40,
+    const setting s = {.name = "M/M/5 rho=0.8",
+                       .servers = 5,
+                       .lambda = 4.0,
+                       .mu = 1.0,
+                       .warmup = 500.0,
+                       .window = 20000.0,
+                       .replications = 40,
                        .seed = UINT64_C(0x6d6d35)};
     check_setting(&s);
 }
 
 static void mm20_at_utilisation_0_95_matches_erlang_c(void **state) {
     (void)state;
-    const setting s = {.name = "M/M/20 rho=0.95", .servers = 20, .lambda = 19.0, .mu = 1.0,
-                       .warmup = 2500.0, .window = 30000.0, .replications = 40,
+    const setting s = {.name = "M/M/20 rho=0.95",
+                       .servers = 20,
+                       .lambda = 19.0,
+                       .mu = 1.0,
+                       .warmup = 2500.0,
+                       .window = 30000.0,
+                       .replications = 40,
                        .seed = UINT64_C(0x6d6d3230)};
     check_setting(&s);
 }
