@@ -20,19 +20,18 @@
  * an unpaired comparison would have been. Exit codes as for `run`.
  */
 #include "cli.h"
+#include "options.h"
 #include "term.h"
 
 #include "cpsim/experiment.h"
 #include "cpsim/scenario.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_THREADS 1024
 #define LABEL_MAX 200
 
 static void usage(FILE *to) {
@@ -72,135 +71,46 @@ typedef struct scenario_spec {
 typedef struct compare_args {
     scenario_spec *specs;
     size_t count;
-    const char **sets;
-    size_t set_count;
-    bool have_reps, have_seed;
-    size_t reps;
-    uint64_t seed;
-    int threads;
-    const char *out;
-    bool quiet;
+    const char **variants; /* --variant texts, in order */
+    size_t variant_count;
 } compare_args;
 
 static void free_args(compare_args *a) {
     free(a->specs);
-    free(a->sets);
+    free(a->variants);
 }
 
-static int parse_args(int argc, char **argv, compare_args *a) {
-    enum {
-        OPT_VARIANT = 1000,
-        OPT_SET,
-        OPT_REPS,
-        OPT_SEED,
-        OPT_THREADS,
-        OPT_OUT,
-        OPT_QUIET,
-        OPT_HELP
-    };
-    static const struct option longopts[] = {{"variant", required_argument, NULL, OPT_VARIANT},
-                                             {"set", required_argument, NULL, OPT_SET},
-                                             {"reps", required_argument, NULL, OPT_REPS},
-                                             {"seed", required_argument, NULL, OPT_SEED},
-                                             {"threads", required_argument, NULL, OPT_THREADS},
-                                             {"out", required_argument, NULL, OPT_OUT},
-                                             {"quiet", no_argument, NULL, OPT_QUIET},
-                                             {"help", no_argument, NULL, OPT_HELP},
-                                             {NULL, 0, NULL, 0}};
-    memset(a, 0, sizeof *a);
-    a->threads = 1;
-    a->specs = calloc((size_t)argc + 1, sizeof *a->specs);
-    a->sets = calloc((size_t)argc + 1, sizeof *a->sets);
-    if (!a->specs || !a->sets) {
+enum { OPT_VARIANT = CLI_OPT_OWN };
+
+static int on_own(void *ctx, int id, const char *value) {
+    (void)id; /* --variant is the only one */
+    compare_args *a = ctx;
+    if (!strchr(value, '='))
+        return cli_usage_error("compare", "--variant needs section.key=value[; ...], not \"%s\"",
+                               value);
+    a->variants[a->variant_count++] = value;
+    return -1;
+}
+
+/* The scenarios: the FILEs in order, then the variants (collected while
+ * parsing and placed last, because getopt_long moves the FILEs to the end
+ * of argv). Returns -1 to go on, or an exit code. */
+static int make_specs(const cli_common *c, compare_args *a) {
+    a->specs = calloc(c->file_count + a->variant_count + 1, sizeof *a->specs);
+    if (!a->specs) {
         fprintf(stderr, "cpsim compare: out of memory\n");
         return 1;
     }
-    /* Variants are collected first and placed after the files once parsing
-     * is done, because getopt_long moves the file operands to the end. */
-    const char **variants = calloc((size_t)argc + 1, sizeof *variants);
-    if (!variants) {
-        fprintf(stderr, "cpsim compare: out of memory\n");
-        return 1;
+    for (size_t i = 0; i < c->file_count; i++)
+        a->specs[a->count++].path = c->files[i];
+    for (size_t v = 0; v < a->variant_count; v++) {
+        a->specs[a->count].path = a->specs[0].path;
+        a->specs[a->count++].variant = a->variants[v];
     }
-    size_t variant_count = 0;
-    optind = 1;
-    opterr = 0;
-    int c, code = -1;
-    while (code < 0 && (c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-        size_t n;
-        switch (c) {
-        case OPT_VARIANT:
-            if (!strchr(optarg, '='))
-                code = cli_usage_error("compare",
-                                       "--variant needs section.key=value[; ...], "
-                                       "not \"%s\"",
-                                       optarg);
-            else
-                variants[variant_count++] = optarg;
-            break;
-        case OPT_SET:
-            if (!strchr(optarg, '='))
-                code =
-                    cli_usage_error("compare", "--set needs section.key=value, not \"%s\"", optarg);
-            else
-                a->sets[a->set_count++] = optarg;
-            break;
-        case OPT_REPS:
-            if (!cli_parse_size(optarg, 2, SIZE_MAX / 2, &a->reps))
-                code = cli_usage_error("compare",
-                                       "--reps needs a whole number of at least 2 "
-                                       "(a paired interval needs two), not \"%s\"",
-                                       optarg);
-            a->have_reps = true;
-            break;
-        case OPT_SEED:
-            if (!cli_parse_u64(optarg, &a->seed))
-                code = cli_usage_error(
-                    "compare",
-                    "--seed needs a whole number from 0 to 2^64-1 (decimal or 0x hex), not \"%s\"",
-                    optarg);
-            a->have_seed = true;
-            break;
-        case OPT_THREADS:
-            if (!cli_parse_size(optarg, 1, MAX_THREADS, &n))
-                code = cli_usage_error(
-                    "compare", "--threads needs a whole number from 1 to 1024, not \"%s\"", optarg);
-            a->threads = (int)n;
-            break;
-        case OPT_OUT:
-            if (!*optarg)
-                code = cli_usage_error("compare", "--out needs a directory");
-            a->out = optarg;
-            break;
-        case OPT_QUIET:
-            a->quiet = true;
-            break;
-        case OPT_HELP:
-            usage(stdout);
-            code = 0;
-            break;
-        case ':':
-            code = cli_usage_error("compare", "%s needs a value", argv[optind - 1]);
-            break;
-        default:
-            code = cli_usage_error("compare", "unknown option \"%s\"", argv[optind - 1]);
-        }
-    }
-    if (code < 0 && optind >= argc)
-        code = cli_usage_error("compare", "no baseline scenario FILE given");
-    if (code < 0) {
-        for (int i = optind; i < argc; i++)
-            a->specs[a->count++].path = argv[i];
-        for (size_t v = 0; v < variant_count; v++) {
-            a->specs[a->count].path = a->specs[0].path;
-            a->specs[a->count++].variant = variants[v];
-        }
-        if (a->count < 2)
-            code = cli_usage_error("compare", "nothing to compare with: give a second FILE or "
-                                              "a --variant");
-    }
-    free(variants);
-    return code;
+    if (a->count < 2)
+        return cli_usage_error("compare", "nothing to compare with: give a second FILE or "
+                                          "a --variant");
+    return -1;
 }
 
 /* Splits a variant's text on ';' into trimmed assignments appended to sets.
@@ -251,24 +161,28 @@ static void make_labels(compare_args *a) {
     }
 }
 
-/* Loads scenario s with the common sets, its variant, then reps and seed. */
-static cp_status load_one(const compare_args *a, size_t s, const char *const *extra,
-                          size_t extra_count, cp_config *cfg, cp_diagnostics *diags) {
-    const char **sets = calloc(a->set_count + extra_count + 64, sizeof *sets);
+/* Loads scenario s: the --set values, its variant's assignments, then
+ * c's --reps and --seed (cli_load_scenario). Returns -1 or an exit code. */
+static int load_one(const cli_command *cmd, const cli_common *c, const compare_args *a, size_t s,
+                    cp_config *cfg) {
+    const char *variant = a->specs[s].variant;
+    const char **pieces = NULL;
     char *storage = NULL;
-    if (!sets)
-        return CP_ENOMEM;
     size_t n = 0;
-    for (size_t i = 0; i < a->set_count; i++)
-        sets[n++] = a->sets[i];
-    if (a->specs[s].variant)
-        n = split_variant(a->specs[s].variant, &storage, sets, n);
-    for (size_t i = 0; i < extra_count; i++)
-        sets[n++] = extra[i];
-    cp_status st = cp_scenario_load(a->specs[s].path, sets, n, cfg, diags);
+    char note[LABEL_MAX + 32] = "";
+    if (variant) {
+        pieces = calloc(strlen(variant) + 1, sizeof *pieces);
+        if (!pieces) {
+            fprintf(stderr, "cpsim compare: out of memory\n");
+            return 1;
+        }
+        n = split_variant(variant, &storage, pieces, 0);
+        snprintf(note, sizeof note, "in --variant \"%s\":", variant);
+    }
+    int code = cli_load_scenario(cmd, c, a->specs[s].path, pieces, n, variant ? note : NULL, cfg);
     free(storage);
-    free(sets);
-    return st;
+    free(pieces);
+    return code;
 }
 
 static void print_table(const cp_comparison *cmp, FILE *to) {
@@ -310,17 +224,31 @@ int cli_compare(int argc, char **argv) {
     /* From the start, so Ctrl-C while loading also means "exit 75, nothing
      * written" rather than death by signal. */
     cli_install_signal_handlers();
-    /* Copied before getopt_long permutes argv (manifest.json). */
-    const char **full = cli_command_line(argc, argv);
-    if (!full) {
+    static const cli_own_option own[] = {{"variant", true, OPT_VARIANT}, {NULL, false, 0}};
+    compare_args a;
+    memset(&a, 0, sizeof a);
+    a.variants = calloc((size_t)argc + 1, sizeof *a.variants);
+    if (!a.variants) {
         fprintf(stderr, "cpsim compare: out of memory\n");
         return 1;
     }
-    compare_args a;
-    int code = parse_args(argc, argv, &a);
+    const cli_command cmd = {.name = "compare",
+                             .usage = usage,
+                             .common = CLI_OPT_EXPERIMENT,
+                             .reps_min = 2,
+                             .reps_why = " (a paired interval needs two)",
+                             .reps_is_key = true,
+                             .out_needs = "a directory",
+                             .own = own,
+                             .on_own = on_own,
+                             .ctx = &a};
+    cli_common c;
+    int code = cli_options_parse(&cmd, argc, argv, &c); /* c released unless -1 */
+    if (code < 0)
+        code = make_specs(&c, &a);
     if (code >= 0) {
+        cli_common_fini(&c);
         free_args(&a);
-        free(full);
         return code;
     }
     make_labels(&a);
@@ -328,53 +256,39 @@ int cli_compare(int argc, char **argv) {
     /* The baseline first, to learn the shared seed and replications. */
     cp_config *cfgs = calloc(a.count, sizeof *cfgs);
     if (!cfgs) {
+        cli_common_fini(&c);
         free_args(&a);
-        free(full);
         fprintf(stderr, "cpsim compare: out of memory\n");
         return 1;
     }
-    cp_diagnostics diags;
-    cp_diagnostics_init(&diags);
-    cp_status st = load_one(&a, 0, NULL, 0, &cfgs[0], &diags);
-    if (st != CP_OK) {
-        code = cli_report_diagnostics("compare", &diags, st, a.specs[0].path);
+    code = load_one(&cmd, &c, &a, 0, &cfgs[0]);
+    if (code >= 0)
         goto out;
-    }
-    uint64_t seed = a.have_seed ? a.seed : cfgs[0].seed;
-    size_t reps = a.have_reps ? a.reps : (size_t)cfgs[0].replications;
+    uint64_t seed = cfgs[0].seed;
+    size_t reps = (size_t)cfgs[0].replications;
     if (reps < 2) {
         code = cli_usage_error("compare", "a paired comparison needs at least 2 replications; "
                                           "give --reps");
         goto out;
     }
-    char reps_set[64], seed_set[64];
-    snprintf(reps_set, sizeof reps_set, "simulation.replications=%zu", reps);
-    snprintf(seed_set, sizeof seed_set, "simulation.seed=%" PRIu64, seed);
-    const char *extra[] = {reps_set, seed_set};
 
     /* Every scenario (the baseline again, so its manifest INI records the
      * shared seed and replications), all diagnostics before giving up. */
-    cp_status worst = CP_OK;
+    cli_common shared = c;
+    shared.have_reps = shared.have_seed = true;
+    shared.reps = reps;
+    shared.seed = seed;
     for (size_t s = 0; s < a.count; s++) {
-        cp_diagnostics_fini(&diags);
-        cp_diagnostics_init(&diags);
-        st = load_one(&a, s, extra, 2, &cfgs[s], &diags);
-        if (st != CP_OK) {
-            if (a.specs[s].variant && diags.count > 0)
-                fprintf(stderr, "in --variant \"%s\":\n", a.specs[s].variant);
-            code = cli_report_diagnostics("compare", &diags, st, a.specs[s].path);
-            if (worst == CP_OK || st == CP_EINPUT)
-                worst = st;
-        }
+        int one = load_one(&cmd, &shared, &a, s, &cfgs[s]);
+        if (one >= 0 && (code < 0 || one == 2))
+            code = one; /* bad input wins over any other failure */
     }
-    if (worst != CP_OK) {
-        code = cp_status_exit_code(worst);
+    if (code >= 0)
         goto out;
-    }
 
     char out_dir[CP_PATH_MAX];
-    if (a.out) {
-        snprintf(out_dir, sizeof out_dir, "%s", a.out);
+    if (c.out) {
+        snprintf(out_dir, sizeof out_dir, "%s", c.out);
     } else {
         char base[256], name[300];
         cli_scenario_basename(a.specs[0].path, base, sizeof base);
@@ -385,18 +299,19 @@ int cli_compare(int argc, char **argv) {
     }
     cp_error err;
     cp_error_clear(&err);
+    cp_status st = CP_OK;
     if (cp_output_dir_prepare(out_dir, &err) != CP_OK) {
         code = cli_report_error("compare", &err);
         goto out;
     }
 
     cli_progress progress;
-    cli_progress_init(&progress, a.quiet, "compare");
+    cli_progress_init(&progress, c.quiet, "compare");
     cp_experiment_options opt;
     memset(&opt, 0, sizeof opt);
     opt.seed = seed;
     opt.replications = reps;
-    opt.threads = a.threads;
+    opt.threads = c.threads;
     opt.interrupt = &cli_interrupted;
     opt.progress = cli_progress_update;
     opt.progress_ctx = &progress;
@@ -422,8 +337,8 @@ int cli_compare(int argc, char **argv) {
     if (st == CP_OK && cli_interrupted)
         st = cp_error_set(&err, CP_EINTERRUPTED, "interrupted; nothing written");
     if (st == CP_OK) {
-        cp_run_info info = {.argc = argc + 1,
-                            .argv = full,
+        cp_run_info info = {.argc = c.typed_count,
+                            .argv = c.typed,
                             .start_time_utc = start_utc,
                             .wall_seconds = cp_monotonic_seconds() - t_start,
                             .scenario_path = a.specs[0].path,
@@ -431,8 +346,10 @@ int cli_compare(int argc, char **argv) {
         st = cp_comparison_write(cmp, out_dir, &info, &err);
     }
     if (st == CP_OK) {
-        printf("baseline %s; %zu replications each, seed %" PRIu64 ", common random numbers\n\n",
-               cmp->labels[0], reps, seed);
+        /* The baseline by its path: its label is the file's base name, and
+         * "baseline baseline;" for scenarios/baseline.ini read like a typo. */
+        printf("Baseline: %s; %zu replications each, seed %" PRIu64 ", common random numbers\n\n",
+               a.specs[0].path, reps, seed);
         print_table(cmp, stdout);
         printf("\ndifference = scenario - baseline, replication by replication; \"narrower\":\n"
                "how much narrower the paired 95%% CI is than an unpaired (Welch) one would be\n"
@@ -447,9 +364,8 @@ done:
     free(labels);
     free(paths);
 out:
-    cp_diagnostics_fini(&diags);
     free(cfgs);
+    cli_common_fini(&c);
     free_args(&a);
-    free(full);
     return code;
 }

@@ -14,6 +14,7 @@
  * write the page atomically (exit 1 on an I/O error, old page untouched).
  */
 #include "cli.h"
+#include "options.h"
 #include "report_cli.h"
 #include "term.h"
 
@@ -23,7 +24,6 @@
 #include "cpsim/scenario.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +31,6 @@
 #include <sys/stat.h>
 
 #define MAX_SCENARIOS 8
-#define MAX_THREADS 1024
 
 static void usage(FILE *to) {
     fprintf(to, "usage: cpsim report FILE [FILE...] [options]\n"
@@ -57,104 +56,11 @@ static void usage(FILE *to) {
                 "written), 1 anything else\n");
 }
 
-typedef struct report_args {
-    const char *files[MAX_SCENARIOS];
-    size_t file_count;
-    const char **sets;
-    size_t set_count;
-    bool have_reps, have_seed;
-    size_t reps;
-    uint64_t seed;
-    int threads;
-    const char *out;
-    const char *title;
-    bool quiet;
-} report_args;
+enum { OPT_TITLE = CLI_OPT_OWN };
 
-static int parse_args(int argc, char **argv, report_args *a) {
-    enum {
-        OPT_REPS = 1000,
-        OPT_SEED,
-        OPT_THREADS,
-        OPT_SET,
-        OPT_OUT,
-        OPT_TITLE,
-        OPT_QUIET,
-        OPT_HELP
-    };
-    static const struct option longopts[] = {{"reps", required_argument, NULL, OPT_REPS},
-                                             {"seed", required_argument, NULL, OPT_SEED},
-                                             {"threads", required_argument, NULL, OPT_THREADS},
-                                             {"set", required_argument, NULL, OPT_SET},
-                                             {"out", required_argument, NULL, OPT_OUT},
-                                             {"title", required_argument, NULL, OPT_TITLE},
-                                             {"quiet", no_argument, NULL, OPT_QUIET},
-                                             {"help", no_argument, NULL, OPT_HELP},
-                                             {NULL, 0, NULL, 0}};
-    memset(a, 0, sizeof *a);
-    a->threads = 1;
-    a->sets = calloc((size_t)argc + 2, sizeof *a->sets);
-    if (!a->sets) {
-        fprintf(stderr, "cpsim report: out of memory\n");
-        return 1;
-    }
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-        size_t n;
-        switch (c) {
-        case OPT_REPS:
-            if (!cli_parse_size(optarg, 1, 1000000, &a->reps))
-                return cli_usage_error("report", "--reps needs a whole number from 1, not \"%s\"",
-                                       optarg);
-            a->have_reps = true;
-            break;
-        case OPT_SEED:
-            if (!cli_parse_u64(optarg, &a->seed))
-                return cli_usage_error(
-                    "report", "--seed needs a whole number from 0 to 2^64-1, not \"%s\"", optarg);
-            a->have_seed = true;
-            break;
-        case OPT_THREADS:
-            if (!cli_parse_size(optarg, 1, MAX_THREADS, &n))
-                return cli_usage_error(
-                    "report", "--threads needs a whole number from 1 to 1024, not \"%s\"", optarg);
-            a->threads = (int)n;
-            break;
-        case OPT_SET:
-            if (!strchr(optarg, '='))
-                return cli_usage_error("report", "--set needs section.key=value, not \"%s\"",
-                                       optarg);
-            a->sets[a->set_count++] = optarg;
-            break;
-        case OPT_OUT:
-            if (!*optarg)
-                return cli_usage_error("report", "--out needs a file name");
-            a->out = optarg;
-            break;
-        case OPT_TITLE:
-            a->title = optarg;
-            break;
-        case OPT_QUIET:
-            a->quiet = true;
-            break;
-        case OPT_HELP:
-            usage(stdout);
-            return 0;
-        case ':':
-            return cli_usage_error("report", "%s needs a value", argv[optind - 1]);
-        default:
-            return cli_usage_error("report", "unknown option \"%s\"", argv[optind - 1]);
-        }
-    }
-    if (optind >= argc)
-        return cli_usage_error("report", "no scenario FILE given");
-    for (int i = optind; i < argc; i++) {
-        if (a->file_count == MAX_SCENARIOS)
-            return cli_usage_error("report", "at most %d scenarios side by side", MAX_SCENARIOS);
-        a->files[a->file_count++] = argv[i];
-    }
+static int on_own(void *ctx, int id, const char *value) {
+    (void)id; /* --title is the only one */
+    *(const char **)ctx = value;
     return -1;
 }
 
@@ -232,10 +138,7 @@ cp_status cli_report_write_run(const cp_experiment *exp, const cp_burnout_bins *
     return st;
 }
 
-/* ---- the command ------------------------------------------------------------------- */
-
-/* Checks that the directory the page goes into exists, before the run. */
-static int check_out_dir(const char *path) {
+int cli_report_check_path(const char *command, const char *option, const char *path) {
     char dir[CP_PATH_MAX];
     const char *slash = strrchr(path, '/');
     if (!slash)
@@ -243,38 +146,24 @@ static int check_out_dir(const char *path) {
     snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
     struct stat sb;
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-        fprintf(stderr, "cpsim report: cannot write %s: %s is not a directory%s\n", path, dir,
+        fprintf(stderr, "cpsim %s: cannot write %s: %s is not a directory%s\n", command, path, dir,
                 errno == ENOENT ? " (it does not exist)" : "");
         return 1;
     }
     if (slash[1] == '\0')
-        return cli_usage_error("report", "--out needs a file name, not a directory");
+        return cli_usage_error(command, "%s needs a file name, not a directory", option);
     return -1;
 }
 
-static int report_main(report_args *a, int cmd_argc, const char *const *cmdline) {
-    char reps_set[64], seed_set[64];
+/* ---- the command ------------------------------------------------------------------- */
+
+static int report_main(const cli_command *cmd, const cli_common *a, const char *title) {
     cp_config cfgs[MAX_SCENARIOS];
     char labels[MAX_SCENARIOS][256];
     for (size_t s = 0; s < a->file_count; s++) {
-        size_t n_sets = a->set_count;
-        if (a->have_reps) {
-            snprintf(reps_set, sizeof reps_set, "simulation.replications=%zu", a->reps);
-            a->sets[n_sets++] = reps_set;
-        }
-        if (a->have_seed) {
-            snprintf(seed_set, sizeof seed_set, "simulation.seed=%" PRIu64, a->seed);
-            a->sets[n_sets++] = seed_set;
-        }
-        cp_diagnostics diags;
-        cp_diagnostics_init(&diags);
-        cp_status st = cp_scenario_load(a->files[s], a->sets, n_sets, &cfgs[s], &diags);
-        if (st != CP_OK) {
-            int code = cli_report_diagnostics("report", &diags, st, a->files[s]);
-            cp_diagnostics_fini(&diags);
+        int code = cli_load_scenario(cmd, a, a->files[s], NULL, 0, NULL, &cfgs[s]);
+        if (code >= 0)
             return code;
-        }
-        cp_diagnostics_fini(&diags);
         cli_scenario_basename(a->files[s], labels[s], sizeof labels[s]);
     }
     /* Two files with one base name still need telling apart. */
@@ -297,7 +186,7 @@ static int report_main(report_args *a, int cmd_argc, const char *const *cmdline)
             return code;
         snprintf(out, sizeof out, "out/%s.html", name);
     }
-    int code = check_out_dir(out);
+    int code = cli_report_check_path("report", "--out", out);
     if (code >= 0)
         return code;
 
@@ -340,14 +229,14 @@ static int report_main(report_args *a, int cmd_argc, const char *const *cmdline)
     if (st == CP_OK) {
         char utc[32];
         cp_time_utc_iso8601(utc, sizeof utc);
-        char *cmd = cli_join_command_line(cmd_argc, cmdline);
-        cp_report r = {.title = a->title,
+        char *line = cli_join_command_line(a->typed_count, a->typed);
+        cp_report r = {.title = title,
                        .scenarios = scen,
                        .count = a->file_count,
-                       .command_line = cmd,
+                       .command_line = line,
                        .generated_utc = utc};
         st = cli_report_write_file(out, &r, &err);
-        free(cmd);
+        free(line);
     }
     if (st == CP_OK) {
         const cp_summary *u = &exps[0]->summary[CP_OUT_UNALLOCATED_MEAN];
@@ -369,16 +258,24 @@ static int report_main(report_args *a, int cmd_argc, const char *const *cmdline)
 }
 
 int cli_report(int argc, char **argv) {
-    const char **cmdline = cli_command_line(argc, argv);
-    if (!cmdline) {
-        fprintf(stderr, "cpsim report: out of memory\n");
-        return 1;
-    }
-    report_args a;
-    int code = parse_args(argc, argv, &a);
-    if (code < 0)
-        code = report_main(&a, argc + 1, cmdline);
-    free(a.sets);
-    free(cmdline);
+    static const cli_own_option own[] = {{"title", true, OPT_TITLE}, {NULL, false, 0}};
+    const char *title = NULL;
+    const cli_command cmd = {.name = "report",
+                             .usage = usage,
+                             .common = CLI_OPT_EXPERIMENT,
+                             .reps_min = 1,
+                             .reps_max = 1000000,
+                             .reps_is_key = true,
+                             .out_needs = "a file name",
+                             .files_max = MAX_SCENARIOS,
+                             .own = own,
+                             .on_own = on_own,
+                             .ctx = &title};
+    cli_common c;
+    int code = cli_options_parse(&cmd, argc, argv, &c);
+    if (code >= 0)
+        return code;
+    code = report_main(&cmd, &c, title);
+    cli_common_fini(&c);
     return code;
 }

@@ -9,24 +9,36 @@
  * I/O error, nothing replaced) and print the headline table.
  *
  * --reps and --seed are passed to the scenario loader as the last `--set`
- * assignments, so they are range-checked by the schema like any key and the
- * normalised scenario in manifest.json is exactly what ran.
+ * assignments (cli_load_scenario), so they are range-checked by the schema
+ * like any key and the normalised scenario in manifest.json is exactly what
+ * ran.
+ *
+ * --report and --live ride on the experiment's on_replication callback:
+ * the report keeps each replication's end-of-run burnout histogram (the one
+ * thing it needs that the experiment does not keep) and is drawn from the
+ * finished experiment, so nothing runs twice; the live view reads each
+ * replication's time series. Both only read what they are handed, so
+ * runs.csv, summary.csv and timeseries.csv are the same bytes with them or
+ * without them, and the page is the same bytes whatever --threads.
  */
 #include "cli.h"
+#include "live.h"
+#include "options.h"
+#include "report_cli.h"
 #include "term.h"
 
 #include "cpsim/experiment.h"
+#include "cpsim/report.h"
 #include "cpsim/scenario.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define DEFAULT_MAX_REPS 10000
 #define DEFAULT_PRECISION_OUTCOME "unallocated_mean"
-#define MAX_THREADS 1024
 
 static void usage(FILE *to) {
     fprintf(to,
@@ -49,6 +61,11 @@ static void usage(FILE *to) {
             "  --precision-outcomes a,b   outcomes to check (default " DEFAULT_PRECISION_OUTCOME
             ")\n"
             "  --max-reps M          cap on replications under --precision (default %d)\n"
+            "  --report PATH.html    also write the HTML report `cpsim report` writes, from\n"
+            "                        these same replications (nothing runs twice)\n"
+            "  --live                draw the run in the terminal as replications finish\n"
+            "                        (the mean so far, as `cpsim live` draws one run);\n"
+            "                        ignored, with a note, when stdout is not a terminal\n"
             "  --quiet               no progress bar\n"
             "  --help                this text\n"
             "\n"
@@ -57,131 +74,46 @@ static void usage(FILE *to) {
             DEFAULT_MAX_REPS);
 }
 
+/* What `run` takes beyond the shared options (options.h). */
 typedef struct run_args {
-    const char *file;
-    const char **sets;
-    size_t set_count;
-    bool have_reps, have_seed;
-    size_t reps;
-    uint64_t seed;
-    int threads;
-    const char *out;
     double precision;
     const char *precision_outcomes;
     bool have_max_reps;
     size_t max_reps;
-    bool quiet;
+    const char *report; /* --report PATH.html, or NULL */
+    bool live;
 } run_args;
 
-/* Returns -1 to go on, or an exit code. */
-static int parse_args(int argc, char **argv, run_args *a) {
-    enum {
-        OPT_REPS = 1000,
-        OPT_SEED,
-        OPT_THREADS,
-        OPT_SET,
-        OPT_OUT,
-        OPT_PRECISION,
-        OPT_PRECISION_OUTCOMES,
-        OPT_MAX_REPS,
-        OPT_QUIET,
-        OPT_HELP
-    };
-    static const struct option longopts[] = {
-        {"reps", required_argument, NULL, OPT_REPS},
-        {"seed", required_argument, NULL, OPT_SEED},
-        {"threads", required_argument, NULL, OPT_THREADS},
-        {"set", required_argument, NULL, OPT_SET},
-        {"out", required_argument, NULL, OPT_OUT},
-        {"precision", required_argument, NULL, OPT_PRECISION},
-        {"precision-outcomes", required_argument, NULL, OPT_PRECISION_OUTCOMES},
-        {"max-reps", required_argument, NULL, OPT_MAX_REPS},
-        {"quiet", no_argument, NULL, OPT_QUIET},
-        {"help", no_argument, NULL, OPT_HELP},
-        {NULL, 0, NULL, 0}};
-    memset(a, 0, sizeof *a);
-    a->threads = 1;
-    a->sets = calloc((size_t)argc + 2, sizeof *a->sets);
-    if (!a->sets) {
-        fprintf(stderr, "cpsim run: out of memory\n");
-        return 1;
+enum { OPT_PRECISION = CLI_OPT_OWN, OPT_PRECISION_OUTCOMES, OPT_MAX_REPS, OPT_REPORT, OPT_LIVE };
+
+static int on_own(void *ctx, int id, const char *value) {
+    run_args *a = ctx;
+    switch (id) {
+    case OPT_PRECISION:
+        if (!cli_parse_real(value, 1e-9, 1, &a->precision) || a->precision >= 1)
+            return cli_usage_error("run",
+                                   "--precision needs a fraction between 0 and 1 "
+                                   "(e.g. 0.05), not \"%s\"",
+                                   value);
+        return -1;
+    case OPT_PRECISION_OUTCOMES:
+        a->precision_outcomes = value;
+        return -1;
+    case OPT_MAX_REPS:
+        if (!cli_parse_size(value, 2, SIZE_MAX / 2, &a->max_reps))
+            return cli_usage_error(
+                "run", "--max-reps needs a whole number of at least 2, not \"%s\"", value);
+        a->have_max_reps = true;
+        return -1;
+    case OPT_REPORT:
+        if (!*value)
+            return cli_usage_error("run", "--report needs a file name");
+        a->report = value;
+        return -1;
+    default: /* OPT_LIVE */
+        a->live = true;
+        return -1;
     }
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-        size_t n;
-        switch (c) {
-        case OPT_REPS:
-            if (!cli_parse_size(optarg, 1, SIZE_MAX / 2, &a->reps))
-                return cli_usage_error(
-                    "run", "--reps needs a whole number of at least 1, not \"%s\"", optarg);
-            a->have_reps = true;
-            break;
-        case OPT_SEED:
-            if (!cli_parse_u64(optarg, &a->seed))
-                return cli_usage_error(
-                    "run",
-                    "--seed needs a whole number from 0 to 2^64-1 (decimal or 0x hex), not \"%s\"",
-                    optarg);
-            a->have_seed = true;
-            break;
-        case OPT_THREADS:
-            if (!cli_parse_size(optarg, 1, MAX_THREADS, &n))
-                return cli_usage_error(
-                    "run", "--threads needs a whole number from 1 to 1024, not \"%s\"", optarg);
-            a->threads = (int)n;
-            break;
-        case OPT_SET:
-            if (!strchr(optarg, '='))
-                return cli_usage_error("run", "--set needs section.key=value, not \"%s\"", optarg);
-            a->sets[a->set_count++] = optarg;
-            break;
-        case OPT_OUT:
-            if (!*optarg)
-                return cli_usage_error("run", "--out needs a directory");
-            a->out = optarg;
-            break;
-        case OPT_PRECISION:
-            if (!cli_parse_real(optarg, 1e-9, 1, &a->precision) || a->precision >= 1)
-                return cli_usage_error("run",
-                                       "--precision needs a fraction between 0 and 1 "
-                                       "(e.g. 0.05), not \"%s\"",
-                                       optarg);
-            break;
-        case OPT_PRECISION_OUTCOMES:
-            a->precision_outcomes = optarg;
-            break;
-        case OPT_MAX_REPS:
-            if (!cli_parse_size(optarg, 2, SIZE_MAX / 2, &a->max_reps))
-                return cli_usage_error(
-                    "run", "--max-reps needs a whole number of at least 2, not \"%s\"", optarg);
-            a->have_max_reps = true;
-            break;
-        case OPT_QUIET:
-            a->quiet = true;
-            break;
-        case OPT_HELP:
-            usage(stdout);
-            return 0;
-        case ':':
-            return cli_usage_error("run", "%s needs a value", argv[optind - 1]);
-        default:
-            return cli_usage_error("run", "unknown option \"%s\"", argv[optind - 1]);
-        }
-    }
-    if (optind >= argc)
-        return cli_usage_error("run", "no scenario FILE given");
-    if (argc - optind > 1)
-        return cli_usage_error("run",
-                               "one scenario FILE at a time (extra: \"%s\"); "
-                               "use `cpsim compare` for several",
-                               argv[optind + 1]);
-    a->file = argv[optind];
-    if (a->precision <= 0 && (a->precision_outcomes || a->have_max_reps))
-        return cli_usage_error("run", "%s only makes sense with --precision",
-                               a->precision_outcomes ? "--precision-outcomes" : "--max-reps");
-    return -1;
 }
 
 /* Fills opt's precision outcomes from a comma-separated list of names. */
@@ -234,9 +166,25 @@ static void print_summary(const cp_experiment *exp, FILE *to) {
     cli_table_fini(&t);
 }
 
+/* The run's on_replication when --report or --live (or both) want each
+ * replication's result: both only read it, so the run is unchanged. */
+typedef struct run_hooks {
+    cp_burnout_bins *bins; /* may be NULL */
+    cli_live_run *live;    /* may be NULL */
+} run_hooks;
+
+static void on_replication(void *ctx, size_t replication, const cp_result *result) {
+    run_hooks *h = ctx;
+    if (h->bins)
+        cp_burnout_bins_record(h->bins, replication, result);
+    if (h->live)
+        cli_live_run_record(h->live, replication, result);
+}
+
 /* Everything after parsing: load, run, write, print. */
-static int run_main(run_args *a, const char *const *cmdline, int cmdline_count, double t_start,
+static int run_main(const cli_command *cmd, const cli_common *c, run_args *a, double t_start,
                     const char *start_utc) {
+    const char *file = c->files[0];
     cp_experiment_options opt;
     memset(&opt, 0, sizeof opt);
     if (a->precision > 0) {
@@ -245,34 +193,21 @@ static int run_main(run_args *a, const char *const *cmdline, int cmdline_count, 
         if (code >= 0)
             return code;
     }
-
-    /* --reps and --seed become the last assignments (see the file comment). */
-    char reps_set[64], seed_set[64];
-    if (a->have_reps) {
-        snprintf(reps_set, sizeof reps_set, "simulation.replications=%zu", a->reps);
-        a->sets[a->set_count++] = reps_set;
-    }
-    if (a->have_seed) {
-        snprintf(seed_set, sizeof seed_set, "simulation.seed=%" PRIu64, a->seed);
-        a->sets[a->set_count++] = seed_set;
+    if (a->live && !isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "cpsim run: --live ignored: standard output is not a terminal\n");
+        a->live = false;
     }
 
     cp_config cfg;
-    cp_diagnostics diags;
-    cp_diagnostics_init(&diags);
-    cp_status st = cp_scenario_load(a->file, a->sets, a->set_count, &cfg, &diags);
-    if (st != CP_OK) {
-        int code = cli_report_diagnostics("run", &diags, st, a->file);
-        cp_diagnostics_fini(&diags);
+    int code = cli_load_scenario(cmd, c, file, NULL, 0, NULL, &cfg);
+    if (code >= 0)
         return code;
-    }
-    cp_diagnostics_fini(&diags);
 
     cp_experiment_options from_cfg;
     cp_experiment_options_defaults(&from_cfg, &cfg);
     opt.seed = from_cfg.seed;
     opt.replications = from_cfg.replications;
-    opt.threads = a->threads;
+    opt.threads = c->threads;
     opt.interrupt = &cli_interrupted;
     if (a->precision > 0) {
         opt.precision = a->precision;
@@ -285,48 +220,87 @@ static int run_main(run_args *a, const char *const *cmdline, int cmdline_count, 
     }
 
     char base[256], out_dir[CP_PATH_MAX];
-    cli_scenario_basename(a->file, base, sizeof base);
-    if (a->out) {
-        snprintf(out_dir, sizeof out_dir, "%s", a->out);
+    cli_scenario_basename(file, base, sizeof base);
+    if (c->out) {
+        snprintf(out_dir, sizeof out_dir, "%s", c->out);
     } else {
-        int code = cli_default_out_dir("run", base, out_dir, sizeof out_dir);
+        code = cli_default_out_dir("run", base, out_dir, sizeof out_dir);
         if (code >= 0)
             return code;
     }
     cp_error err;
     cp_error_clear(&err);
-    /* Before the run: a typo in --out should cost a second, not an hour. */
+    /* Before the run: a typo in --out or --report should cost a second, not
+     * an hour. */
     if (cp_output_dir_prepare(out_dir, &err) != CP_OK)
         return cli_report_error("run", &err);
+    if (a->report && (code = cli_report_check_path("run", "--report", a->report)) >= 0)
+        return code;
 
+    /* Every replication that can run needs its burnout slot: under precision
+     * stopping that is up to the cap. */
+    size_t planned = a->precision > 0 ? opt.max_replications : opt.replications;
+    cp_burnout_bins bins;
+    memset(&bins, 0, sizeof bins);
+    run_hooks hooks = {NULL, NULL};
+    if (a->report) {
+        if (cp_burnout_bins_init(&bins, planned, &err) != CP_OK)
+            return cli_report_error("run", &err);
+        hooks.bins = &bins;
+    }
+    if (a->live) {
+        hooks.live = cli_live_run_create(&cfg, planned, a->precision > 0, stdout, &err);
+        if (!hooks.live) {
+            cp_burnout_bins_fini(&bins);
+            return cli_report_error("run", &err);
+        }
+    }
+    if (hooks.bins || hooks.live) {
+        opt.on_replication = on_replication;
+        opt.replication_ctx = &hooks;
+    }
+
+    /* The live view is the progress display; a bar on the same terminal
+     * would tear it. */
     cli_progress progress;
-    cli_progress_init(&progress, a->quiet, "run");
+    cli_progress_init(&progress, c->quiet || hooks.live, "run");
     opt.progress = cli_progress_update;
     opt.progress_ctx = &progress;
 
+    cp_status st = CP_OK;
     cp_experiment *exp = cp_experiment_create(&cfg, &opt, &err);
     if (!exp)
-        return cli_report_error("run", &err);
-    st = cp_experiment_run(exp, &err);
+        st = err.status;
+    else
+        st = cp_experiment_run(exp, &err);
     cli_progress_finish(&progress);
+    if (hooks.live)
+        cli_live_run_finish(hooks.live);
     if (st == CP_OK && cli_interrupted)
         st = cp_error_set(&err, CP_EINTERRUPTED, "interrupted; nothing written");
     if (st == CP_OK) {
-        cp_run_info info = {.argc = cmdline_count,
-                            .argv = cmdline,
+        cp_run_info info = {.argc = c->typed_count,
+                            .argv = c->typed,
                             .start_time_utc = start_utc,
                             .wall_seconds = cp_monotonic_seconds() - t_start,
-                            .scenario_path = a->file,
+                            .scenario_path = file,
                             .scenario_label = base};
         st = cp_experiment_write(exp, out_dir, &info, &err);
     }
+    /* The report comes after the CSV set, from the same experiment: the
+     * page `cpsim report` would draw from these replications. */
+    if (st == CP_OK && a->report)
+        st =
+            cli_report_write_run(exp, &bins, a->report, file, base, c->typed_count, c->typed, &err);
+    cli_live_run_destroy(hooks.live);
+    cp_burnout_bins_fini(&bins);
     if (st != CP_OK) {
         cp_experiment_destroy(exp);
         return cli_report_error("run", &err);
     }
 
-    printf("%s: %zu replications, seed %" PRIu64 ", %d thread%s, %.1f s\n\n", a->file,
-           exp->replications, exp->options.seed, a->threads, a->threads == 1 ? "" : "s",
+    printf("%s: %zu replications, seed %" PRIu64 ", %d thread%s, %.1f s\n\n", file,
+           exp->replications, exp->options.seed, c->threads, c->threads == 1 ? "" : "s",
            exp->wall_seconds);
     print_summary(exp, stdout);
     if (a->precision > 0) {
@@ -340,6 +314,8 @@ static int run_main(run_args *a, const char *const *cmdline, int cmdline_count, 
                    exp->replications);
     }
     printf("\nWrote runs.csv, summary.csv, timeseries.csv and manifest.json to %s/\n", out_dir);
+    if (a->report)
+        printf("Wrote the report to %s\n", a->report);
     cp_experiment_destroy(exp);
     return 0;
 }
@@ -351,18 +327,32 @@ int cli_run(int argc, char **argv) {
     /* From the start, so Ctrl-C while loading also means "exit 75, nothing
      * written" rather than death by signal. */
     cli_install_signal_handlers();
-    /* Copied before getopt_long permutes argv: the manifest records the
-     * command line as typed. */
-    const char **cmdline = cli_command_line(argc, argv);
-    if (!cmdline) {
-        fprintf(stderr, "cpsim run: out of memory\n");
-        return 1;
-    }
+    static const cli_own_option own[] = {
+        {"precision", true, OPT_PRECISION}, {"precision-outcomes", true, OPT_PRECISION_OUTCOMES},
+        {"max-reps", true, OPT_MAX_REPS},   {"report", true, OPT_REPORT},
+        {"live", false, OPT_LIVE},          {NULL, false, 0}};
     run_args a;
-    int code = parse_args(argc, argv, &a);
-    if (code < 0)
-        code = run_main(&a, cmdline, argc + 1, t_start, start_utc);
-    free(a.sets);
-    free(cmdline);
+    memset(&a, 0, sizeof a);
+    const cli_command cmd = {.name = "run",
+                             .usage = usage,
+                             .common = CLI_OPT_EXPERIMENT,
+                             .reps_min = 1,
+                             .reps_is_key = true,
+                             .out_needs = "a directory",
+                             .files_max = 1,
+                             .files_hint = "; use `cpsim compare` for several",
+                             .own = own,
+                             .on_own = on_own,
+                             .ctx = &a};
+    cli_common c;
+    int code = cli_options_parse(&cmd, argc, argv, &c);
+    if (code >= 0)
+        return code;
+    if (a.precision <= 0 && (a.precision_outcomes || a.have_max_reps))
+        code = cli_usage_error("run", "%s only makes sense with --precision",
+                               a.precision_outcomes ? "--precision-outcomes" : "--max-reps");
+    else
+        code = run_main(&cmd, &c, &a, t_start, start_utc);
+    cli_common_fini(&c);
     return code;
 }

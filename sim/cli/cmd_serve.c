@@ -27,6 +27,7 @@
  * seed for both, so differences are paired (common random numbers).
  */
 #include "cli.h"
+#include "options.h"
 #include "serve_page.h"
 #include "term.h"
 
@@ -37,7 +38,6 @@
 #include "cpsim/scenario.h"
 
 #include <arpa/inet.h>
-#include <getopt.h>
 #include <math.h>
 #include <microhttpd.h>
 #include <netdb.h>
@@ -706,119 +706,75 @@ static bool loopback(const struct sockaddr *sa) {
     return false;
 }
 
-int cli_serve(int argc, char **argv) {
-    enum {
-        OPT_PORT = 1000,
-        OPT_BIND,
-        OPT_REPS,
-        OPT_MAX_REPS,
-        OPT_THREADS,
-        OPT_SET,
-        OPT_QUIET,
-        OPT_HELP
-    };
-    static const struct option longopts[] = {{"port", required_argument, NULL, OPT_PORT},
-                                             {"bind", required_argument, NULL, OPT_BIND},
-                                             {"reps", required_argument, NULL, OPT_REPS},
-                                             {"max-reps", required_argument, NULL, OPT_MAX_REPS},
-                                             {"threads", required_argument, NULL, OPT_THREADS},
-                                             {"set", required_argument, NULL, OPT_SET},
-                                             {"quiet", no_argument, NULL, OPT_QUIET},
-                                             {"help", no_argument, NULL, OPT_HELP},
-                                             {NULL, 0, NULL, 0}};
-    size_t port = 8080, reps = DEFAULT_REPS, max_reps = DEFAULT_MAX_REPS, threads = 2;
-    const char *bind_addr = "127.0.0.1";
-    bool quiet = false;
-    const char **sets = calloc((size_t)argc + 1, sizeof *sets);
-    size_t set_count = 0;
-    if (!sets) {
-        fprintf(stderr, "cpsim serve: out of memory\n");
-        return 1;
-    }
-    int code = -1;
-    optind = 1;
-    opterr = 0;
-    int c;
-    while (code < 0 && (c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-        switch (c) {
-        case OPT_PORT:
-            if (!cli_parse_size(optarg, 0, 65535, &port))
-                code = cli_usage_error("serve", "--port needs a number from 0 to 65535, not \"%s\"",
-                                       optarg);
-            break;
-        case OPT_BIND:
-            bind_addr = optarg;
-            break;
-        case OPT_REPS:
-            if (!cli_parse_size(optarg, 1, 100000, &reps))
-                code = cli_usage_error("serve", "--reps needs a whole number from 1, not \"%s\"",
-                                       optarg);
-            break;
-        case OPT_MAX_REPS:
-            if (!cli_parse_size(optarg, 1, 100000, &max_reps))
-                code = cli_usage_error(
-                    "serve", "--max-reps needs a whole number from 1, not \"%s\"", optarg);
-            break;
-        case OPT_THREADS:
-            if (!cli_parse_size(optarg, 1, 256, &threads))
-                code = cli_usage_error(
-                    "serve", "--threads needs a number from 1 to 256, not \"%s\"", optarg);
-            break;
-        case OPT_SET:
-            if (!strchr(optarg, '='))
-                code =
-                    cli_usage_error("serve", "--set needs section.key=value, not \"%s\"", optarg);
-            else
-                sets[set_count++] = optarg;
-            break;
-        case OPT_QUIET:
-            quiet = true;
-            break;
-        case OPT_HELP:
-            usage(stdout);
-            code = 0;
-            break;
-        case ':':
-            code = cli_usage_error("serve", "%s needs a value", argv[optind - 1]);
-            break;
-        default:
-            code = cli_usage_error("serve", "unknown option \"%s\"", argv[optind - 1]);
-            break;
-        }
-    }
-    if (code < 0 && optind >= argc)
-        code = cli_usage_error("serve", "no scenario FILE given");
-    if (code < 0 && argc - optind > 1)
-        code = cli_usage_error("serve", "one scenario FILE (extra: \"%s\")", argv[optind + 1]);
-    if (code < 0 && reps > max_reps)
-        code = cli_usage_error("serve", "--reps (%zu) is above --max-reps (%zu)", reps, max_reps);
-    if (code >= 0) {
-        free(sets);
-        return code;
-    }
+typedef struct serve_args {
+    size_t port, max_reps;
+    const char *bind_addr;
+} serve_args;
 
+enum { OPT_PORT = CLI_OPT_OWN, OPT_BIND, OPT_MAX_REPS };
+
+static int on_own(void *ctx, int id, const char *value) {
+    serve_args *a = ctx;
+    switch (id) {
+    case OPT_PORT:
+        if (!cli_parse_size(value, 0, 65535, &a->port))
+            return cli_usage_error("serve", "--port needs a number from 0 to 65535, not \"%s\"",
+                                   value);
+        return -1;
+    case OPT_BIND:
+        a->bind_addr = value;
+        return -1;
+    default: /* OPT_MAX_REPS */
+        if (!cli_parse_size(value, 1, 100000, &a->max_reps))
+            return cli_usage_error(
+                "serve", "--max-reps needs a whole number from 1 to 100000, not \"%s\"", value);
+        return -1;
+    }
+}
+
+int cli_serve(int argc, char **argv) {
+    static const cli_own_option own[] = {{"port", true, OPT_PORT},
+                                         {"bind", true, OPT_BIND},
+                                         {"max-reps", true, OPT_MAX_REPS},
+                                         {NULL, false, 0}};
+    serve_args a = {.port = 8080, .max_reps = DEFAULT_MAX_REPS, .bind_addr = "127.0.0.1"};
+    /* --reps here is replications per slider move, not the scenario's
+     * simulation.replications, hence reps_is_key = false. */
+    const cli_command cmd = {.name = "serve",
+                             .usage = usage,
+                             .common = CLI_OPT_REPS | CLI_OPT_THREADS | CLI_OPT_SET | CLI_OPT_QUIET,
+                             .reps_min = 1,
+                             .reps_max = 100000,
+                             .threads_default = 2,
+                             .threads_max = 256,
+                             .files_max = 1,
+                             .own = own,
+                             .on_own = on_own,
+                             .ctx = &a};
     server *s = calloc(1, sizeof *s);
     if (!s) {
-        free(sets);
         fprintf(stderr, "cpsim serve: out of memory\n");
         return 1;
     }
-    const char *file = argv[optind];
-    cp_diagnostics diags;
-    cp_diagnostics_init(&diags);
-    cp_status st = cp_scenario_load(file, sets, set_count, &s->base, &diags);
-    free(sets);
-    if (st != CP_OK) {
-        code = cli_report_diagnostics("serve", &diags, st, file);
-        cp_diagnostics_fini(&diags);
+    cli_common c;
+    int code = cli_options_load(&cmd, argc, argv, &c, &s->base);
+    size_t reps = c.have_reps ? c.reps : DEFAULT_REPS, max_reps = a.max_reps, port = a.port;
+    if (code < 0 && reps > max_reps) {
+        cli_common_fini(&c);
+        code = cli_usage_error("serve", "--reps (%zu) is above --max-reps (%zu)", reps, max_reps);
+    }
+    if (code >= 0) {
         free(s);
         return code;
     }
-    cp_diagnostics_fini(&diags);
+    const char *file = c.files[0], *bind_addr = a.bind_addr;
+    int threads = c.threads;
+    bool quiet = c.quiet;
+    cli_common_fini(&c);
     cli_scenario_basename(file, s->label, sizeof s->label);
     s->default_reps = reps;
     s->max_reps = max_reps;
-    s->threads = (int)threads;
+    s->threads = threads;
     s->quiet = quiet;
     levers_init(s);
     pthread_mutex_init(&s->run_lock, NULL);

@@ -13,18 +13,30 @@
  * what makes a three-year run last a few seconds on screen. Ctrl-C sets
  * the interrupt flag, and the observer stops pausing, so the run finishes
  * at once and the final frame is shown.
+ *
+ * `cpsim run --live` draws the same four charts from the other end: not one
+ * run's observer but every finished replication's time series, handed over
+ * by the experiment's on_replication callback. The charts show the mean
+ * across the replications finished so far, so the picture settles as the
+ * run goes; the lines underneath are the latest replications. Worker
+ * threads call in at the same time, so a mutex guards the view; the
+ * drawing reads only the view, never the experiment, and so cannot change
+ * a byte of what the run writes. Frames are drawn at most 20 times a second
+ * and the run is never paused for them.
  */
 #include "live.h"
 
 #include "cli.h"
+#include "options.h"
 #include "term.h"
 
+#include "cpsim/experiment.h"
 #include "cpsim/model.h"
 #include "cpsim/scenario.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +48,7 @@
 #define EVENT_LINES 5
 #define EVENT_TEXT 120
 #define DEFAULT_DELAY_MS 40
+#define RUN_FRAME_SECONDS 0.05
 
 enum { CH_WAITING, CH_CASELOAD, CH_BURNOUT, CH_STAFF, CHARTS };
 
@@ -53,6 +66,8 @@ typedef struct live {
     double agency_last;
     char events[EVENT_LINES][EVENT_TEXT];
     size_t event_count; /* total ever, the ring holds the last EVENT_LINES */
+    const char *events_title;
+    char footer[EVENT_TEXT]; /* the last line; "" for the week count */
     bool failed;
 } live;
 
@@ -67,19 +82,27 @@ static int terminal_width(FILE *to) {
     return 80;
 }
 
+static void add_line(live *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Appends a line to the ring of latest events. */
+static void add_line(live *l, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(l->events[l->event_count % EVENT_LINES], EVENT_TEXT, fmt, ap);
+    va_end(ap);
+    l->event_count++;
+}
+
 static void add_event(live *l, double t, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void add_event(live *l, double t, const char *fmt, ...) {
-    char *line = l->events[l->event_count % EVENT_LINES];
-    int week = (int)floor((t - l->origin) / 7.0) + 1;
-    int n = snprintf(line, EVENT_TEXT, "week %3d  ", week);
+    char text[EVENT_TEXT];
     va_list ap;
     va_start(ap, fmt);
-    if (n > 0 && n < EVENT_TEXT)
-        vsnprintf(line + n, (size_t)(EVENT_TEXT - n), fmt, ap);
+    vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    l->event_count++;
+    add_line(l, "week %3d  %s", (int)floor((t - l->origin) / 7.0) + 1, text);
 }
 
 /* One chart: a title with the latest value and the scale, then CHART_ROWS
@@ -122,7 +145,8 @@ static void draw(live *l) {
                                                 "\033[38;5;29m"};
     for (int k = 0; k < CHARTS; k++)
         draw_chart(l, k, colours[k]);
-    fprintf(l->to, "%sLatest events%s\n", l->tty ? "\033[1m" : "", l->tty ? "\033[0m\033[K" : "");
+    fprintf(l->to, "%s%s%s\n", l->tty ? "\033[1m" : "", l->events_title,
+            l->tty ? "\033[0m\033[K" : "");
     size_t n = l->event_count < EVENT_LINES ? l->event_count : EVENT_LINES;
     for (size_t i = 0; i < EVENT_LINES; i++) {
         if (i < n) {
@@ -131,7 +155,11 @@ static void draw(live *l) {
         }
         fputs(l->tty ? "\033[K\n" : "\n", l->to);
     }
-    fprintf(l->to, "week %zu of the run after the warm-up%s\n", l->rows, l->tty ? "\033[K" : "");
+    if (l->footer[0])
+        fprintf(l->to, "%s%s\n", l->footer, l->tty ? "\033[K" : "");
+    else
+        fprintf(l->to, "week %zu of the run after the warm-up%s\n", l->rows,
+                l->tty ? "\033[K" : "");
     fflush(l->to);
 }
 
@@ -212,17 +240,28 @@ static void observe(void *ctx, const cp_story_event *ev) {
     }
 }
 
+static void live_init(live *l, const cp_config *cfg, FILE *to) {
+    memset(l, 0, sizeof *l);
+    l->to = to;
+    l->tty = isatty(fileno(to)) != 0;
+    l->width = terminal_width(to) - 1;
+    l->origin = cfg->warmup_years * 365.0;
+    l->cap = cfg->caseload_target > 0.0 ? cfg->caseload_target : cfg->cap_cases;
+    l->posts = cfg->social_workers;
+    l->events_title = "Latest events";
+}
+
+static void live_fini(live *l) {
+    for (int k = 0; k < CHARTS; k++)
+        free(l->values[k]);
+    memset(l, 0, sizeof *l);
+}
+
 cp_status cli_live_show(const cp_config *cfg, uint64_t seed, uint64_t replication, FILE *to,
                         int delay_ms, cp_error *err) {
     live l;
-    memset(&l, 0, sizeof l);
-    l.to = to;
-    l.tty = isatty(fileno(to)) != 0;
+    live_init(&l, cfg, to);
     l.delay_ms = delay_ms < 0 ? 0 : delay_ms;
-    l.width = terminal_width(to) - 1;
-    l.origin = cfg->warmup_years * 365.0;
-    l.cap = cfg->caseload_target > 0.0 ? cfg->caseload_target : cfg->cap_cases;
-    l.posts = cfg->social_workers;
     cp_result result;
     cp_status st = cp_result_init(&result, cfg, err);
     if (st != CP_OK)
@@ -245,8 +284,7 @@ cp_status cli_live_show(const cp_config *cfg, uint64_t seed, uint64_t replicatio
     fflush(to);
     cp_model_destroy(model);
     cp_result_fini(&result);
-    for (int k = 0; k < CHARTS; k++)
-        free(l.values[k]);
+    live_fini(&l);
     return st;
 }
 
@@ -267,86 +305,151 @@ static void usage(FILE *to) {
             DEFAULT_DELAY_MS);
 }
 
+static int on_own(void *ctx, int id, const char *value) {
+    (void)id; /* --delay-ms is the only one */
+    if (!cli_parse_size(value, 0, 10000, ctx))
+        return cli_usage_error("live", "--delay-ms needs 0 to 10000, not \"%s\"", value);
+    return -1;
+}
+
 int cli_live(int argc, char **argv) {
-    enum { OPT_SEED = 1000, OPT_REPLICATION, OPT_DELAY, OPT_SET, OPT_HELP };
-    static const struct option longopts[] = {
-        {"seed", required_argument, NULL, OPT_SEED},
-        {"replication", required_argument, NULL, OPT_REPLICATION},
-        {"delay-ms", required_argument, NULL, OPT_DELAY},
-        {"set", required_argument, NULL, OPT_SET},
-        {"help", no_argument, NULL, OPT_HELP},
-        {NULL, 0, NULL, 0}};
-    const char **sets = calloc((size_t)argc + 1, sizeof *sets);
-    if (!sets) {
-        fprintf(stderr, "cpsim live: out of memory\n");
-        return 1;
-    }
-    size_t set_count = 0, delay = DEFAULT_DELAY_MS;
-    uint64_t seed = 0, replication = 0;
-    bool have_seed = false;
-    int code = -1;
-    optind = 1;
-    opterr = 0;
-    int c;
-    while (code < 0 && (c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-        switch (c) {
-        case OPT_SEED:
-            if (!cli_parse_u64(optarg, &seed))
-                code = cli_usage_error("live", "--seed needs a whole number, not \"%s\"", optarg);
-            have_seed = true;
-            break;
-        case OPT_REPLICATION:
-            if (!cli_parse_u64(optarg, &replication))
-                code = cli_usage_error("live", "--replication needs a whole number, not \"%s\"",
-                                       optarg);
-            break;
-        case OPT_DELAY:
-            if (!cli_parse_size(optarg, 0, 10000, &delay))
-                code = cli_usage_error("live", "--delay-ms needs 0 to 10000, not \"%s\"", optarg);
-            break;
-        case OPT_SET:
-            if (!strchr(optarg, '='))
-                code = cli_usage_error("live", "--set needs section.key=value, not \"%s\"", optarg);
-            else
-                sets[set_count++] = optarg;
-            break;
-        case OPT_HELP:
-            usage(stdout);
-            code = 0;
-            break;
-        case ':':
-            code = cli_usage_error("live", "%s needs a value", argv[optind - 1]);
-            break;
-        default:
-            code = cli_usage_error("live", "unknown option \"%s\"", argv[optind - 1]);
-            break;
-        }
-    }
-    if (code < 0 && optind >= argc)
-        code = cli_usage_error("live", "no scenario FILE given");
-    if (code < 0 && argc - optind > 1)
-        code = cli_usage_error("live", "one scenario FILE (extra: \"%s\")", argv[optind + 1]);
-    if (code >= 0) {
-        free(sets);
+    static const cli_own_option own[] = {{"delay-ms", true, CLI_OPT_OWN}, {NULL, false, 0}};
+    size_t delay = DEFAULT_DELAY_MS;
+    cli_one_run run;
+    int code = cli_one_run_load("live", usage, own, on_own, &delay, argc, argv, &run);
+    if (code >= 0)
         return code;
-    }
-    const char *file = argv[optind];
-    cp_config cfg;
-    cp_diagnostics diags;
-    cp_diagnostics_init(&diags);
-    cp_status st = cp_scenario_load(file, sets, set_count, &cfg, &diags);
-    free(sets);
-    if (st != CP_OK) {
-        code = cli_report_diagnostics("live", &diags, st, file);
-        cp_diagnostics_fini(&diags);
-        return code;
-    }
-    cp_diagnostics_fini(&diags);
     cp_error err;
     cp_error_clear(&err);
     cli_install_signal_handlers();
-    st = cli_live_show(&cfg, have_seed ? seed : cfg.seed, replication, stdout, (int)delay, &err);
+    cp_status st = cli_live_show(&run.cfg, run.cfg.seed, run.replication, stdout, (int)delay, &err);
     if (st != CP_OK)
         return cli_report_error("live", &err);
     return 0;
+}
+
+/* ---- the view of a whole run (`cpsim run --live`) ------------------------------- */
+
+struct cli_live_run {
+    pthread_mutex_t lock; /* guards everything below */
+    live view;
+    size_t series_rows;
+    double *sums[CHARTS]; /* [row]: sums over the replications recorded */
+    size_t done;
+    size_t planned;
+    bool precision; /* planned is a cap, not a promise */
+    double last_draw;
+};
+
+cli_live_run *cli_live_run_create(const cp_config *cfg, size_t planned, bool precision, FILE *to,
+                                  cp_error *err) {
+    cli_live_run *lr = calloc(1, sizeof *lr);
+    if (!lr) {
+        cp_error_set(err, CP_ENOMEM, "out of memory for the live view");
+        return NULL;
+    }
+    pthread_mutex_init(&lr->lock, NULL);
+    live_init(&lr->view, cfg, to);
+    lr->view.events_title = "Latest replications";
+    lr->series_rows = cp_series_rows(cfg);
+    lr->planned = planned;
+    lr->precision = precision;
+    lr->last_draw = -1.0;
+    /* One column per series row, or per group of rows when the run is wider
+     * than the terminal, so the whole run is always in view. */
+    lr->view.capacity = lr->series_rows ? lr->series_rows : 1;
+    bool ok = true;
+    for (int k = 0; k < CHARTS; k++) {
+        lr->sums[k] = calloc(lr->view.capacity, sizeof *lr->sums[k]);
+        lr->view.values[k] = calloc(lr->view.capacity, sizeof *lr->view.values[k]);
+        ok = ok && lr->sums[k] && lr->view.values[k];
+    }
+    if (!ok) {
+        cli_live_run_destroy(lr);
+        cp_error_set(err, CP_ENOMEM, "out of memory for the live view");
+        return NULL;
+    }
+    if (lr->view.tty)
+        fputs("\033[?25l\033[H\033[2J", to); /* hide the cursor, clear */
+    return lr;
+}
+
+void cli_live_run_destroy(cli_live_run *lr) {
+    if (!lr)
+        return;
+    for (int k = 0; k < CHARTS; k++)
+        free(lr->sums[k]);
+    pthread_mutex_destroy(&lr->lock);
+    live_fini(&lr->view);
+    free(lr);
+}
+
+/* Means over the replications so far into the view, grouped into at most
+ * the terminal's width of columns. Under the lock. */
+static void run_view_update(cli_live_run *lr) {
+    live *l = &lr->view;
+    size_t rows = lr->series_rows, width = (size_t)(l->width > 1 ? l->width : 1);
+    size_t group = rows > width ? (rows + width - 1) / width : 1;
+    size_t cols = rows ? (rows + group - 1) / group : 0;
+    for (int k = 0; k < CHARTS; k++)
+        for (size_t j = 0; j < cols; j++) {
+            size_t from = j * group, to = from + group < rows ? from + group : rows;
+            double sum = 0.0;
+            for (size_t i = from; i < to; i++)
+                sum += lr->sums[k][i];
+            l->values[k][j] = sum / (double)(to - from) / (double)lr->done;
+        }
+    l->rows = cols;
+    int n;
+    if (lr->precision)
+        n = snprintf(l->footer, sizeof l->footer,
+                     "%zu replications done (precision stopping, at most %zu); ", lr->done,
+                     lr->planned);
+    else
+        n = snprintf(l->footer, sizeof l->footer, "%zu of %zu replications done; ", lr->done,
+                     lr->planned);
+    if (n > 0 && (size_t)n < sizeof l->footer)
+        snprintf(l->footer + n, sizeof l->footer - (size_t)n,
+                 "the mean across them, %zu week%s a column", group, group == 1 ? "" : "s");
+}
+
+void cli_live_run_record(void *ctx, size_t replication, const cp_result *result) {
+    cli_live_run *lr = ctx;
+    pthread_mutex_lock(&lr->lock);
+    size_t rows = result->series_rows < lr->series_rows ? result->series_rows : lr->series_rows;
+    for (size_t i = 0; i < rows; i++) {
+        const double *row = &result->series[i * CP_SERIES_COUNT];
+        lr->sums[CH_WAITING][i] += row[CP_SERIES_UNALLOCATED];
+        lr->sums[CH_CASELOAD][i] += row[CP_SERIES_CASELOAD_MEAN];
+        lr->sums[CH_BURNOUT][i] += row[CP_SERIES_BURNOUT_MEAN];
+        lr->sums[CH_STAFF][i] += row[CP_SERIES_PERMANENT_FTE] + row[CP_SERIES_AGENCY_FTE];
+    }
+    if (rows > 0)
+        lr->view.agency_last = result->series[(rows - 1) * CP_SERIES_COUNT + CP_SERIES_AGENCY_FTE];
+    lr->done++;
+    add_line(&lr->view,
+             "run %4zu  %.1f cases waiting on average, %.0f missed risk a year, "
+             "turnover %.0f%%",
+             replication, result->outcome[CP_OUT_UNALLOCATED_MEAN],
+             result->outcome[CP_OUT_MISSED_RISK], 100.0 * result->outcome[CP_OUT_TURNOVER_RATE]);
+    double now = cp_monotonic_seconds();
+    if (lr->view.tty && !cli_interrupted && now - lr->last_draw >= RUN_FRAME_SECONDS) {
+        lr->last_draw = now;
+        run_view_update(lr);
+        draw(&lr->view);
+    }
+    pthread_mutex_unlock(&lr->lock);
+}
+
+void cli_live_run_finish(cli_live_run *lr) {
+    pthread_mutex_lock(&lr->lock);
+    if (lr->view.tty) {
+        if (lr->done > 0 && !cli_interrupted) {
+            run_view_update(lr);
+            draw(&lr->view);
+        }
+        fputs("\033[?25h\n", lr->view.to); /* show the cursor again */
+        fflush(lr->view.to);
+    }
+    pthread_mutex_unlock(&lr->lock);
 }
