@@ -61,12 +61,32 @@ cp_status cp_comparison_check_memory(const cp_config *configs, size_t count,
 
 struct cp_sweep; /* cpsim/sweep.h */
 
+/* Bytes a design of `rows` points and k parameters holds while it is made
+ * (`cpsim plan`) or reopened from a plan folder (every other sweep
+ * command): the values applied and, beside them, the unit coordinates or
+ * grid levels (rows x k x 8 bytes each), and the text of design.csv twice,
+ * once built in memory and once read back from the folder to compare, each
+ * in a buffer that grows by doubling (so up to twice its text; a value
+ * takes up to 25 characters). */
+double cp_sweep_design_memory_estimate(size_t rows, size_t k);
+
+/* The check for a design, made before any of it is allocated: CP_OK when
+ * cp_sweep_design_memory_estimate fits CP_MEMORY_SHARE of physical (or
+ * physical is 0: unknown); otherwise CP_EINPUT with "a DESIGN design of N
+ * points x K parameters would need about X of memory (BREAKDOWN); this
+ * machine has Y" and what to change. design is cp_design_name's; the
+ * caller puts the sweep file and line in front. */
+cp_status cp_sweep_design_check_memory(const char *design, size_t rows, size_t k, double physical,
+                                       cp_error *err);
+
 /* The same check for `cpsim sweep`: pairs [first, end) of sw on `threads`
  * threads. A sweep's points may differ in size (a sweep over the team's
  * size), so the model's share is the largest estimate among the points the
  * range touches (at most CP_MEMORY_SWEEP_POINTS of them, evenly spread;
  * the base scenario's when none can be built); each pair keeps its
- * outcomes and their shard text until written. */
+ * outcomes and their shard text until written. The design held in memory
+ * and the index of the plan's done pairs (5 bytes a pair, over every pair
+ * of the plan, which a task reads to skip them) count too. */
 #define CP_MEMORY_SWEEP_POINTS 1024
 cp_status cp_sweep_check_memory(const struct cp_sweep *sw, size_t first, size_t end, int threads,
                                 cp_error *err);

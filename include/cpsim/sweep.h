@@ -215,7 +215,11 @@ typedef struct cp_sweep {
 
 /* Reads and checks the sweep file at path, loads the base scenario (from
  * base_path when non-NULL, as a plan folder does; else from `scenario`) and
- * generates the design. When check_points is true, every point's config is
+ * generates the design. Before the design is allocated, its memory is
+ * checked against this machine (cp_sweep_design_check_memory in
+ * cpsim/memcheck.h): a design that cannot fit is CP_EINPUT naming the file,
+ * the `points` (or grid `design`) line, the design's size and the memory
+ * it needs and has. When check_points is true, every point's config is
  * built through cp_scenario_apply, so a bad design fails here. Every problem
  * in the file is reported at once, one per line of err's message, as
  * "FILE:LINE: [section] key: what is wrong". */
@@ -292,8 +296,12 @@ void cp_sweep_shard_csv(cp_buf *b, size_t replications, const size_t *pairs, con
  * the shard and line. */
 cp_status cp_sweep_results_add(cp_sweep_results *r, const char *name, const char *text, size_t len,
                                cp_error *err);
-/* Adds every shard in shard_dir, in name order (so messages do not depend on
- * the directory's order). A missing folder holds no shards. */
+/* Adds every shard in shard_dir: checkpoints (STEM.part-N.csv) first, then
+ * the other shards, each group in name order (so messages do not depend on
+ * the directory's order). A missing folder holds no shards. A checkpoint
+ * that disappears between the listing and its reading was folded into
+ * STEM.csv by a running task (sweep_run.c); it is skipped and STEM.csv is
+ * read after it, so reading while a task folds loses no pair. */
 cp_status cp_sweep_results_load(cp_sweep_results *r, const char *shard_dir, cp_error *err);
 
 /* Pairs in [first, end) not present. */
@@ -333,18 +341,30 @@ typedef struct cp_sweep_run_options {
 } cp_sweep_run_options;
 
 typedef struct cp_sweep_run_report {
-    size_t pairs;            /* in [first, end) */
-    size_t already;          /* found in shards before starting */
-    size_t ran;              /* completed by this call */
-    size_t checkpoints;      /* checkpoint files written */
-    bool complete;           /* every pair of the range is now in some shard */
-    char shard[CP_PATH_MAX]; /* the task's shard, when complete */
+    size_t pairs;       /* in [first, end) */
+    size_t already;     /* found in shards before starting */
+    size_t ran;         /* completed by this call */
+    size_t checkpoints; /* checkpoint files written */
+    bool complete;      /* every pair of the range is now in some shard */
+    bool folded;        /* the stem's checkpoints were folded into shard */
+    /* The task's shard, when complete: DIR/shards/STEM.csv, or
+     * DIR/shards/STEM.part-*.csv when the file system has no locks and the
+     * checkpoints were left as they are. */
+    char shard[CP_PATH_MAX];
 } cp_sweep_run_report;
 
 /* Runs the pairs of [first, end) that no complete shard in dir/shards holds
- * yet. When the range is complete, the task's own checkpoint files are
- * folded into shards/STEM.csv (written atomically) and removed. Interrupted:
- * completed pairs are written first, then CP_EINTERRUPTED. */
+ * yet. Checkpoints are published under free numbers only, never replacing a
+ * file. When the range is complete, the stem's checkpoint files (of this
+ * and of any other process running the same share at the same time) are
+ * folded, with the stem's final shard, into shards/STEM.csv (written
+ * atomically) and removed, under an exclusive POSIX lock on
+ * shards/.STEM.lock; so two processes running one share at once lose no
+ * pair, and STEM.csv only grows. A pair two processes both ran is kept once
+ * (their values are the same bytes); values that differ are CP_EINPUT
+ * naming both files. Where the file system has no locks, the checkpoints
+ * are left as they are (each a complete shard). Interrupted: completed pairs
+ * are written first, then CP_EINTERRUPTED. */
 cp_status cp_sweep_run(const cp_sweep *sw, const char *dir, const cp_sweep_run_options *opt,
                        cp_sweep_run_report *report, cp_error *err);
 

@@ -16,6 +16,7 @@
 #include "cpsim/sweep.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -151,6 +152,45 @@ cp_status cp_comparison_check_memory(const cp_config *configs, size_t count,
     return cp_memory_check(threads * model + kept, cp_physical_memory_bytes(), breakdown, err);
 }
 
+/* A row of design.csv: its point_id (up to 8 digits) and line end. */
+#define DESIGN_ROW_BYTES 10.0
+
+static double design_arrays(double rows, double k) {
+    return 2.0 * rows * k * (double)sizeof(double); /* values, and unit or grid levels */
+}
+
+static double design_text(double rows, double k) {
+    return rows * (DESIGN_ROW_BYTES + k * CSV_FIELD_BYTES);
+}
+
+double cp_sweep_design_memory_estimate(size_t rows, size_t k) {
+    double r = (double)rows, kk = (double)k;
+    /* Built and read back, each in a doubling buffer: 2 x 2 x the text. */
+    return design_arrays(r, kk) + 4.0 * design_text(r, kk);
+}
+
+cp_status cp_sweep_design_check_memory(const char *design, size_t rows, size_t k, double physical,
+                                       cp_error *err) {
+    double need = cp_sweep_design_memory_estimate(rows, k);
+    /* Written as "not above" so a NaN estimate is refused (see
+     * cp_memory_check). */
+    if (physical <= 0.0 || need <= CP_MEMORY_SHARE * physical)
+        return CP_OK;
+    char need_text[48], have_text[48], arrays_text[48], text_text[48];
+    cp_memory_format(need, need_text, sizeof need_text);
+    cp_memory_format(physical, have_text, sizeof have_text);
+    cp_memory_format(design_arrays((double)rows, (double)k), arrays_text, sizeof arrays_text);
+    cp_memory_format(4.0 * design_text((double)rows, (double)k), text_text, sizeof text_text);
+    return cp_error_set(err, CP_EINPUT,
+                        "a %s design of %zu points x %zu parameter%s would need about %s of "
+                        "memory (%s for its values, %s for the text of design.csv, built and "
+                        "read back); this machine has %s (a sweep may plan to use %.0f%% of it); "
+                        "use fewer points (or levels) or parameters, or plan on a machine with "
+                        "more memory",
+                        design, rows, k, k == 1 ? "" : "s", need_text, arrays_text, text_text,
+                        have_text, CP_MEMORY_SHARE * 100.0);
+}
+
 cp_status cp_sweep_check_memory(const struct cp_sweep *sw, size_t first, size_t end, int threads,
                                 cp_error *err) {
     if (end <= first)
@@ -176,13 +216,20 @@ cp_status cp_sweep_check_memory(const struct cp_sweep *sw, size_t first, size_t 
         t = pairs;
     double per_pair = (double)CP_OUTCOME_COUNT * sizeof(double) + sizeof(size_t) +
                       ((double)CP_OUTCOME_COUNT + 2.0) * CSV_FIELD_BYTES;
-    char model_text[48], pair_text[48], breakdown[256];
+    /* The design is already in memory (its text is not: opening the plan
+     * freed it), and the task reads which of the plan's pairs are done
+     * into a presence flag and a shard number per pair (cpsim/sweep.h). */
+    double plan = design_arrays((double)sw->point_count, (double)sw->param_count) +
+                  (double)sw->point_count * (double)reps * (1.0 + sizeof(uint32_t));
+    char model_text[48], pair_text[48], plan_text[48], breakdown[300];
     cp_memory_format(model, model_text, sizeof model_text);
     cp_memory_format(per_pair, pair_text, sizeof pair_text);
+    cp_memory_format(plan, plan_text, sizeof plan_text);
     snprintf(breakdown, sizeof breakdown,
              "%.0f thread%s x %s for the largest point's model, %.0f pair%s x %s of outcomes and "
-             "their text",
-             t, t == 1.0 ? "" : "s", model_text, pairs, pairs == 1.0 ? "" : "s", pair_text);
-    return cp_memory_check(t * model + pairs * per_pair, cp_physical_memory_bytes(), breakdown,
-                           err);
+             "their text, %s for the design and the index of done pairs",
+             t, t == 1.0 ? "" : "s", model_text, pairs, pairs == 1.0 ? "" : "s", pair_text,
+             plan_text);
+    return cp_memory_check(t * model + pairs * per_pair + plan, cp_physical_memory_bytes(),
+                           breakdown, err);
 }

@@ -174,14 +174,16 @@ done:
 /* ---- Sobol ------------------------------------------------------------------ */
 
 /* S1 and ST of every parameter over base rows pick[0..m) (0..m-1 when pick
- * is NULL) of the usable rows `rows`; s1 and st have k entries. */
+ * is NULL) of the usable rows `rows`; s1 and st have k entries. The caller
+ * handles m < 2 (no variance to divide by): reading rows[] is then never
+ * needed, and keeping that case out of here means rows is only passed once
+ * it holds m >= 2 entries. */
 static void sobol_estimate(const double *y, size_t k, const size_t *rows, const size_t *pick,
                            size_t m, double *s1, double *st) {
+    CP_ASSERT(m >= 2);
     const size_t stride = k + 2;
     for (size_t j = 0; j < k; j++)
         s1[j] = st[j] = NAN;
-    if (m < 2)
-        return;
     /* Pooled variance of the A and B outputs (2m values), two-pass. */
     double mean = 0;
     for (size_t i = 0; i < m; i++) {
@@ -234,7 +236,16 @@ cp_status cp_sobol_analyse(const double *y, size_t n, size_t k, size_t bootstrap
         if (ok)
             rows[m++] = i;
     }
-    sobol_estimate(y, k, rows, NULL, m, est, est + k);
+    /* Fewer than 2 usable rows: no variance, so NaN indices and no
+     * bootstrap. Decided here rather than inside sobol_estimate, so rows is
+     * never handed on when no entry of it was written (gcc -O2 rightly
+     * flagged that path as a read of uninitialised memory). */
+    if (m >= 2) {
+        sobol_estimate(y, k, rows, NULL, m, est, est + k);
+    } else {
+        for (size_t j = 0; j < 2 * k; j++)
+            est[j] = NAN;
+    }
     for (size_t j = 0; j < k; j++) {
         out[j].n = m;
         out[j].first.estimate = est[j];

@@ -9,11 +9,19 @@
  *
  * Duplicates. A pair can legitimately appear twice: a task rerun after its
  * final shard was written but before its checkpoints were removed, or the
- * same points run under two different task splits. Pairs are deterministic
+ * same points run under two different task splits, or one share run by two
+ * processes at once (sweep_run.c). Pairs are deterministic
  * (fixed by point, replication and seed), so such repeats carry identical
  * numbers; they are counted and dropped. A repeat with different numbers
  * means two different plans or builds wrote into one folder, and is an
  * error that names both shards: averaging them would hide it.
+ *
+ * Reading a folder that a running task is folding (sweep_run.c: it writes
+ * STEM.csv, then removes the checkpoints STEM.part-N.csv it read):
+ * checkpoints are read before shards, and a checkpoint gone by the time it
+ * is opened is skipped, its STEM.csv then read after it. That STEM.csv was
+ * written before the checkpoint was removed and only grows, so every pair
+ * is found, in whichever file holds it now.
  *
  * Parsing is strict (exact header, whole numbers for ids, every field a
  * number, NA or +-Inf, a final newline) because every shard on disk was
@@ -250,15 +258,44 @@ cp_status cp_sweep_results_add(cp_sweep_results *r, const char *name, const char
     return CP_OK;
 }
 
-static int compare_names(const void *a, const void *b) {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+/* Length of STEM when name is a checkpoint "STEM.part-N.csv", else 0. */
+static size_t part_stem_length(const char *name) {
+    size_t n = strlen(name);
+    if (n < 4 || strcmp(name + n - 4, ".csv") != 0)
+        return 0;
+    size_t d = n - 4; /* digits end here */
+    size_t start = d;
+    while (start > 0 && name[start - 1] >= '0' && name[start - 1] <= '9')
+        start--;
+    if (start == d || start < 6 || strncmp(name + start - 6, ".part-", 6) != 0)
+        return 0;
+    return start - 6;
 }
 
-static cp_status read_file(const char *path, char **out, size_t *len, cp_error *err) {
+/* Checkpoints first, then every other shard; by name within each. */
+static int compare_names(const void *a, const void *b) {
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    bool px = part_stem_length(x) > 0, py = part_stem_length(y) > 0;
+    if (px != py)
+        return px ? -1 : 1;
+    return strcmp(x, y);
+}
+
+/* Reads a whole file. *vanished (when not NULL) is set, and CP_OK returned
+ * with *out NULL, when the file is not there. */
+static cp_status read_file(const char *path, char **out, size_t *len, bool *vanished,
+                           cp_error *err) {
     *out = NULL;
+    if (vanished)
+        *vanished = false;
     FILE *f = fopen(path, "rb");
-    if (!f)
+    if (!f) {
+        if (vanished && errno == ENOENT) {
+            *vanished = true;
+            return CP_OK;
+        }
         return cp_error_set(err, CP_EIO, "cannot read %s: %s", path, strerror(errno));
+    }
     if (fseek(f, 0, SEEK_END) != 0) {
         fclose(f);
         return cp_error_set(err, CP_EIO, "cannot read %s: %s", path, strerror(errno));
@@ -287,6 +324,30 @@ static cp_status read_file(const char *path, char **out, size_t *len, cp_error *
     return CP_OK;
 }
 
+static cp_status push_name(char ***names, size_t *count, size_t *cap, const char *name,
+                           const char *shard_dir, cp_error *err) {
+    if (*count == *cap) {
+        size_t grown_cap = *cap ? *cap * 2 : 64;
+        char **grown = realloc(*names, grown_cap * sizeof *grown);
+        if (!grown)
+            return cp_error_set(err, CP_ENOMEM, "out of memory listing %s", shard_dir);
+        *names = grown;
+        *cap = grown_cap;
+    }
+    (*names)[*count] = strdup(name);
+    if (!(*names)[*count])
+        return cp_error_set(err, CP_ENOMEM, "out of memory listing %s", shard_dir);
+    (*count)++;
+    return CP_OK;
+}
+
+/* Another process may be folding a task's checkpoints into its shard while
+ * we read (sweep_run.c): it writes STEM.csv, then removes the checkpoints
+ * it read. So checkpoints are read first, and one that is gone by the time
+ * we open it is skipped, with STEM.csv read after it (added to the list if
+ * the listing came too early to see it): that STEM.csv is the one written
+ * before the checkpoint was removed, or a later one, which only grows. The
+ * pairs are then all found, in whichever file holds them now. */
 cp_status cp_sweep_results_load(cp_sweep_results *r, const char *shard_dir, cp_error *err) {
     DIR *d = opendir(shard_dir);
     if (!d) {
@@ -303,38 +364,48 @@ cp_status cp_sweep_results_load(cp_sweep_results *r, const char *shard_dir, cp_e
         /* Hidden names are temp files of an atomic write in progress. */
         if (e->d_name[0] == '.' || n < 5 || strcmp(e->d_name + n - 4, ".csv") != 0)
             continue;
-        if (count == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **grown = realloc(names, cap * sizeof *grown);
-            if (!grown) {
-                st = cp_error_set(err, CP_ENOMEM, "out of memory listing %s", shard_dir);
-                break;
-            }
-            names = grown;
-        }
-        names[count] = strdup(e->d_name);
-        if (!names[count]) {
-            st = cp_error_set(err, CP_ENOMEM, "out of memory listing %s", shard_dir);
+        st = push_name(&names, &count, &cap, e->d_name, shard_dir, err);
+        if (st != CP_OK)
             break;
-        }
-        count++;
     }
     closedir(d);
     if (st == CP_OK && count > 1)
         qsort(names, count, sizeof *names, compare_names);
+    /* Names from `listed` on were added when a checkpoint vanished. */
+    const size_t listed = count;
     for (size_t i = 0; i < count && st == CP_OK; i++) {
         char path[CP_PATH_MAX];
         if ((size_t)snprintf(path, sizeof path, "%s/%s", shard_dir, names[i]) >= sizeof path) {
             st = cp_error_set(err, CP_EINPUT, "path too long: %s/%s", shard_dir, names[i]);
             break;
         }
+        size_t stem = part_stem_length(names[i]);
+        /* A listed task shard that is gone was removed by hand (cpsim never
+         * removes one): an error, as before. An added one may be gone for
+         * the same reason; its pairs are then missing, which merge names
+         * and a sweep reruns. */
+        bool may_vanish = stem > 0 || i >= listed;
         char *text = NULL;
         size_t len = 0;
-        st = read_file(path, &text, &len, err);
-        if (st == CP_OK) {
+        bool vanished = false;
+        st = read_file(path, &text, &len, may_vanish ? &vanished : NULL, err);
+        if (st != CP_OK)
+            break;
+        if (!vanished) {
             st = cp_sweep_results_add(r, path, text, len, err);
             free(text);
+            continue;
         }
+        if (stem == 0)
+            continue;
+        /* Folded away: make sure STEM.csv is read after it. */
+        char final_name[CP_PATH_MAX];
+        snprintf(final_name, sizeof final_name, "%.*s.csv", (int)stem, names[i]);
+        bool known = false;
+        for (size_t j = 0; j < count && !known; j++)
+            known = strcmp(names[j], final_name) == 0;
+        if (!known)
+            st = push_name(&names, &count, &cap, final_name, shard_dir, err);
     }
     for (size_t i = 0; i < count; i++)
         free(names[i]);

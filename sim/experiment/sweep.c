@@ -15,6 +15,11 @@
  * line of the value that is out of range; and last (when asked) every design
  * point as a whole, which catches cross-key rules that only combinations
  * break. All problems are collected and reported together, one per line.
+ * Between the last two, the design's memory is checked before it is
+ * allocated (cpsim/memcheck.h): a design inside CP_DESIGN_MAX_POINTS can
+ * still need more than the machine has (ten million points of forty
+ * parameters is some 40 GiB with design.csv's text), and it must be refused
+ * with its size, not left to the kernel's OOM killer.
  *
  * Plans: the plan folder is the unit a cluster sees, so it must not depend
  * on the files it was planned from: base.ini holds the base scenario
@@ -25,6 +30,8 @@
  * CSV reader for design.csv.
  */
 #include "cpsim/sweep.h"
+
+#include "cpsim/memcheck.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -886,6 +893,18 @@ static void generate(reader *rd) {
     size_t rows = design_rows(rd, levels);
     if (rows == 0)
         goto done;
+    /* Before anything the size of the design is allocated: a design that
+     * cannot fit is refused here, with its size and the memory it needs,
+     * not killed by the kernel when the pages are touched. */
+    cp_error merr;
+    cp_error_clear(&merr);
+    if (cp_sweep_design_check_memory(cp_design_name(sw->design), rows, k,
+                                     cp_physical_memory_bytes(), &merr) != CP_OK) {
+        bool grid = sw->design == CP_DESIGN_GRID;
+        problem(&rd->probs, grid ? sw->design_line : rd->keys.points, "sweep",
+                grid ? "design" : "points", "%s", merr.message);
+        goto done;
+    }
     sw->point_count = rows;
     sw->values = malloc(rows * k * sizeof *sw->values);
     if (!sw->values) {

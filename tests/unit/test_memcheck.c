@@ -243,6 +243,97 @@ static void a_sweep_whose_largest_point_cannot_fit_is_refused(void **state) {
     cp_sweep_destroy(sw);
 }
 
+/* The design's estimate, by hand: 2 arrays of rows x k doubles, and 4 x
+ * the text (built and read back, each in a doubling buffer) of rows of a
+ * 10-byte id and k 25-byte fields. */
+static void a_design_estimate_counts_its_arrays_and_design_csv_twice(void **state) {
+    (void)state;
+    assert_true(cp_sweep_design_memory_estimate(1, 1) == 16.0 + 4.0 * 35.0);
+    double ten_million = cp_sweep_design_memory_estimate(10000000, 40);
+    assert_true(ten_million == 2.0 * 8.0 * 4e8 + 4.0 * 1e7 * (10.0 + 40.0 * 25.0));
+    /* Doubles, not size_t: the largest design there can be does not wrap. */
+    assert_true(cp_sweep_design_memory_estimate(SIZE_MAX, 1000) > 1e20);
+}
+
+static void a_design_that_cannot_fit_is_refused_with_its_size_and_need(void **state) {
+    (void)state;
+    cp_error err;
+    cp_error_clear(&err);
+    /* About 44 GiB on a pretend 16 GiB machine. */
+    assert_int_equal(cp_sweep_design_check_memory("lhs", 10000000, 40, 16 * GIB, &err), CP_EINPUT);
+    assert_non_null(strstr(err.message, "a lhs design of 10000000 points x 40 parameters would "
+                                        "need about 44 GiB of memory ("));
+    assert_non_null(strstr(err.message, "; this machine has 16 GiB"));
+    assert_non_null(strstr(err.message, "use fewer points"));
+    assert_int_equal(cp_status_exit_code(err.status), 2);
+    /* The same design fits a 64 GiB machine (44 <= 0.8 x 64); a small one
+     * fits the small machine; an unknown machine lets the allocator decide. */
+    assert_int_equal(cp_sweep_design_check_memory("lhs", 10000000, 40, 64 * GIB, &err), CP_OK);
+    assert_int_equal(cp_sweep_design_check_memory("grid", 1000, 3, 16 * GIB, &err), CP_OK);
+    assert_int_equal(cp_sweep_design_check_memory("lhs", 10000000, 40, 0.0, &err), CP_OK);
+    cp_error_clear(&err);
+    assert_int_equal(cp_sweep_design_check_memory("grid", 1, 1, 0.8 * 156.0 - 1.0, &err),
+                     CP_EINPUT);
+    assert_non_null(strstr(err.message, "a grid design of 1 points x 1 parameter would"));
+}
+
+/* Through the sweep file: every real key of the schema (131 of them, each
+ * over a sliver of its default) at ten million points needs about 142 GiB.
+ * Refused before anything is allocated, naming the file, the `points` line
+ * and the design's size; skipped on a machine big enough to hold it. */
+static void a_sweep_file_asking_for_an_absurd_design_is_refused_by_name(void **state) {
+    (void)state;
+    char dir[] = "/tmp/cpsim-memcheck-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char sweep[128];
+    snprintf(sweep, sizeof sweep, "%s/sweep.ini", dir);
+    FILE *f = fopen(sweep, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "[sweep]\nscenario = %s/tests/fixtures/sweep/base-short.ini\ndesign = lhs\n"
+            "points = 10000000\nreplications = 1\n",
+            CPSIM_SOURCE_DIR);
+    size_t k = 0;
+    for (size_t i = 0; i < cp_schema_count(); i++) {
+        const cp_schema_entry *e = cp_schema_at(i);
+        /* simulation.* are the sweep's own or change every run's length;
+         * a caseload target must be 0 or at least 1. */
+        if (e->type != CP_TYPE_REAL || cp_schema_is_shock(e) ||
+            strcmp(e->section, "simulation") == 0 || strcmp(e->key, "caseload_target") == 0)
+            continue;
+        double d = strtod(e->default_text, NULL);
+        fprintf(f, "[param.p%zu]\nkey = %s.%s\nmin = %.17g\nmax = %.17g\n", k, e->section, e->key,
+                d > 0 ? d * 0.999 : 0.0, d > 0 ? d : 0.001);
+        k++;
+    }
+    fclose(f);
+    assert_true(k >= 100);
+    double need = cp_sweep_design_memory_estimate(10000000, k);
+    double physical = cp_physical_memory_bytes();
+    cp_error err;
+    cp_error_clear(&err);
+    cp_sweep *sw = cp_sweep_load(sweep, NULL, false, &err);
+    unlink(sweep);
+    rmdir(dir);
+    if (physical <= 0 || need <= CP_MEMORY_SHARE * physical) {
+        cp_sweep_destroy(sw);
+        skip(); /* this machine could hold it: nothing to refuse */
+    }
+    if (sw)
+        fail_msg("a %.0f GiB design was accepted on a %.0f GiB machine", need / GIB,
+                 physical / GIB);
+    assert_int_equal(err.status, CP_EINPUT);
+    char where[512];
+    snprintf(where, sizeof where,
+             "%s:4: [sweep] points: a lhs design of 10000000 points x %zu parameters would need "
+             "about ",
+             sweep, k);
+    if (!strstr(err.message, where))
+        fail_msg("not the design's refusal: %s", err.message);
+    assert_non_null(strstr(err.message, "; this machine has "));
+    print_message("  %s\n", err.message);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sizes_are_written_for_people),
@@ -257,6 +348,9 @@ int main(void) {
         cmocka_unit_test(a_comparison_counts_every_scenario_but_one_model),
         cmocka_unit_test(a_small_sweep_fits_this_machine),
         cmocka_unit_test(a_sweep_whose_largest_point_cannot_fit_is_refused),
+        cmocka_unit_test(a_design_estimate_counts_its_arrays_and_design_csv_twice),
+        cmocka_unit_test(a_design_that_cannot_fit_is_refused_with_its_size_and_need),
+        cmocka_unit_test(a_sweep_file_asking_for_an_absurd_design_is_refused_by_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -156,6 +156,33 @@ static void sobol_leaves_out_base_rows_with_missing_outputs(void **state) {
     free(y);
 }
 
+/* One usable base row (or none) has no variance: the indices and their
+ * intervals are NaN, n says how many rows were usable, and the call still
+ * succeeds (with the bootstrap asked for). */
+static void sobol_gives_nan_indices_when_fewer_than_two_base_rows_are_usable(void **state) {
+    (void)state;
+    const size_t n = 3, k = 2;
+    double y[3 * (2 + 2)];
+    for (size_t i = 0; i < n * (k + 2); i++)
+        y[i] = (double)i;
+    y[0 * (k + 2) + 1] = NAN;      /* base row 0 unusable */
+    y[2 * (k + 2) + 3] = INFINITY; /* base row 2 unusable: only row 1 is left */
+    cp_sobol_index idx[2];
+    for (int usable = 1; usable >= 0; usable--) {
+        if (usable == 0)
+            y[1 * (k + 2) + 0] = NAN; /* now none */
+        memset(idx, 0, sizeof idx);
+        assert_int_equal(cp_sobol_analyse(y, n, k, 100, 1, 0, idx, NULL), CP_OK);
+        for (size_t j = 0; j < k; j++) {
+            assert_int_equal(idx[j].n, (size_t)usable);
+            assert_true(isnan(idx[j].first.estimate));
+            assert_true(isnan(idx[j].total.estimate));
+            assert_true(isnan(idx[j].first.ci_low) && isnan(idx[j].first.ci_high));
+            assert_true(isnan(idx[j].total.ci_low) && isnan(idx[j].total.ci_high));
+        }
+    }
+}
+
 static void morris_mu_star_ranks_a_linear_function_by_its_coefficients(void **state) {
     (void)state;
     const size_t r = 20, k = 4;
@@ -230,6 +257,7 @@ int main(void) {
         cmocka_unit_test(sobol_indices_of_ishigami_match_the_analytic_values),
         cmocka_unit_test(sobol_intervals_are_reproducible_from_the_seed),
         cmocka_unit_test(sobol_leaves_out_base_rows_with_missing_outputs),
+        cmocka_unit_test(sobol_gives_nan_indices_when_fewer_than_two_base_rows_are_usable),
         cmocka_unit_test(morris_mu_star_ranks_a_linear_function_by_its_coefficients),
         cmocka_unit_test(morris_sigma_reveals_an_interaction),
         cmocka_unit_test(morris_refuses_rows_that_are_not_a_trajectory),

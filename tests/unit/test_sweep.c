@@ -11,6 +11,7 @@
  */
 #include <math.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -581,6 +582,306 @@ static void malformed_shards_are_refused_with_file_and_line(void **state) {
     cp_sweep_results_destroy(r);
 }
 
+/* ---- running shares: checkpoints and folds ---------------------------------- */
+
+/* The whole text of a file (malloc'd), or NULL when it cannot be read. */
+static char *slurp(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    cp_buf b;
+    cp_buf_init(&b);
+    char chunk[4096];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        cp_buf_append(&b, chunk, got);
+    fclose(f);
+    assert_false(b.failed);
+    char *text = strdup(b.data ? b.data : "");
+    cp_buf_fini(&b);
+    return text;
+}
+
+static void put_file(const char *path, const char *text) {
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Plans a 3-point x 2-replication sweep of the short team into tmpdir/NAME
+ * and opens it as a run would; dir receives the folder. */
+static cp_sweep *small_plan(const char *name, char *dir, size_t size) {
+    const char *path =
+        sweep_file("run.ini", "design = lhs\npoints = 3\nreplications = 2\nseed = 3\n",
+                   "[param.w]\nkey = team.social_workers\nmin = 4\nmax = 7\n");
+    snprintf(dir, size, "%s/%s", tmpdir, name);
+    cp_error err;
+    cp_error_clear(&err);
+    cp_sweep *sw = cp_sweep_load(path, NULL, true, &err);
+    if (!sw)
+        fail_msg("%s", err.message);
+    bool unchanged;
+    assert_int_equal(cp_sweep_plan_write(sw, dir, &unchanged, &err), CP_OK);
+    cp_sweep_destroy(sw);
+    sw = cp_sweep_plan_open(dir, &err);
+    if (!sw)
+        fail_msg("%s", err.message);
+    return sw;
+}
+
+static cp_sweep_run_options all_pairs(const cp_sweep *sw) {
+    cp_sweep_run_options opt;
+    memset(&opt, 0, sizeof opt);
+    opt.first = 0;
+    opt.end = cp_sweep_pairs(sw);
+    opt.stem = "points-0-2";
+    opt.threads = 1;
+    opt.checkpoint_seconds = 1e9; /* only when interrupted, and at the end */
+    return opt;
+}
+
+/* Runs every pair of a fresh plan NAME and returns its shard's text. */
+static char *reference_shard(const char *name) {
+    char dir[512], path[700];
+    cp_sweep *sw = small_plan(name, dir, sizeof dir);
+    cp_sweep_run_options opt = all_pairs(sw);
+    cp_sweep_run_report rep;
+    cp_error err;
+    cp_error_clear(&err);
+    if (cp_sweep_run(sw, dir, &opt, &rep, &err) != CP_OK)
+        fail_msg("%s", err.message);
+    assert_true(rep.complete && rep.folded);
+    cp_sweep_destroy(sw);
+    snprintf(path, sizeof path, "%s/shards/points-0-2.csv", dir);
+    char *text = slurp(path);
+    assert_non_null(text);
+    return text;
+}
+
+/* Line `line` (0-based) of text, with its line end, into out. */
+static void text_line(const char *text, size_t line, char *out, size_t size) {
+    for (size_t i = 0; i < line; i++) {
+        text = strchr(text, '\n');
+        assert_non_null(text);
+        text++;
+    }
+    const char *eol = strchr(text, '\n');
+    assert_non_null(eol);
+    assert_true((size_t)(eol - text) + 2 <= size);
+    snprintf(out, size, "%.*s", (int)(eol - text + 1), text);
+}
+
+static bool has_checkpoints(const char *dir) {
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "ls '%s/shards' | grep -q 'part'", dir);
+    return system(cmd) == 0;
+}
+
+/* A second process of the same share, simulated: after this run's first
+ * pair, and before its first checkpoint, "another process" publishes its
+ * own checkpoint under the number this run is about to use; then an
+ * interrupt makes this run checkpoint at once. */
+typedef struct other_process {
+    char part0[700];
+    char text[8192];
+    volatile sig_atomic_t stop;
+} other_process;
+
+static void publish_under_my_next_number(void *ctx, size_t done, size_t target) {
+    other_process *o = ctx;
+    (void)target;
+    if (done == 1) {
+        put_file(o->part0, o->text);
+        o->stop = 1;
+    }
+}
+
+static void a_checkpoint_never_replaces_one_another_process_published(void **state) {
+    (void)state;
+    char *ref = reference_shard("ckpt-ref");
+    static other_process o;
+    memset(&o, 0, sizeof o);
+    /* The other process's checkpoint: the last pair (point 2 rep 1), which
+     * this run would only reach last, with the reference's exact bytes. */
+    char header[4096], row[4096];
+    text_line(ref, 0, header, sizeof header);
+    text_line(ref, 6, row, sizeof row);
+    assert_int_equal(strncmp(row, "2,1,", 4), 0);
+    snprintf(o.text, sizeof o.text, "%s%s", header, row);
+
+    char dir[512], path[700];
+    cp_sweep *sw = small_plan("ckpt", dir, sizeof dir);
+    snprintf(o.part0, sizeof o.part0, "%s/shards/points-0-2.part-0.csv", dir);
+    cp_sweep_run_options opt = all_pairs(sw);
+    opt.interrupt = &o.stop;
+    opt.progress = publish_under_my_next_number;
+    opt.progress_ctx = &o;
+    cp_sweep_run_report rep;
+    cp_error err;
+    cp_error_clear(&err);
+    assert_int_equal(cp_sweep_run(sw, dir, &opt, &rep, &err), CP_EINTERRUPTED);
+    assert_int_equal(rep.ran, 1);
+    assert_int_equal(rep.checkpoints, 1);
+
+    /* The other process's checkpoint is intact; this run's went to the
+     * next free number and holds its one pair, point 0 rep 0. */
+    char *part0 = slurp(o.part0);
+    assert_non_null(part0);
+    assert_string_equal(part0, o.text);
+    free(part0);
+    snprintf(path, sizeof path, "%s/shards/points-0-2.part-1.csv", dir);
+    char *part1 = slurp(path);
+    assert_non_null(part1);
+    text_line(ref, 1, row, sizeof row);
+    assert_int_equal(strncmp(row, "0,0,", 4), 0);
+    char want[8192];
+    snprintf(want, sizeof want, "%s%s", header, row);
+    assert_string_equal(part1, want);
+    free(part1);
+
+    /* Resumed: the pairs of both checkpoints count as done, and the fold
+     * gives the uninterrupted run's shard, byte for byte. */
+    opt.interrupt = NULL;
+    opt.progress = NULL;
+    cp_error_clear(&err);
+    if (cp_sweep_run(sw, dir, &opt, &rep, &err) != CP_OK)
+        fail_msg("%s", err.message);
+    assert_int_equal(rep.already, 2);
+    assert_int_equal(rep.ran, 4);
+    assert_true(rep.complete && rep.folded);
+    snprintf(path, sizeof path, "%s/shards/points-0-2.csv", dir);
+    assert_string_equal(rep.shard, path);
+    char *folded = slurp(path);
+    assert_non_null(folded);
+    assert_string_equal(folded, ref);
+    free(folded);
+    assert_false(has_checkpoints(dir));
+    cp_sweep_destroy(sw);
+    free(ref);
+}
+
+/* Checkpoints of one stem from two processes that ran the same pairs: the
+ * fold keeps each pair once, and keeps pairs only the other process ran;
+ * values that differ for one pair stop the fold, naming both files, and
+ * leave every checkpoint in place. */
+static void a_fold_keeps_every_process_pairs_once_and_refuses_disagreement(void **state) {
+    (void)state;
+    char *ref = reference_shard("fold-ref");
+    char header[2048], rows[6][2048];
+    text_line(ref, 0, header, sizeof header);
+    for (size_t i = 0; i < 6; i++)
+        text_line(ref, i + 1, rows[i], sizeof rows[i]);
+
+    char dir[512], p0[700], p1[700], p7[700], text[16384];
+    cp_sweep *sw = small_plan("fold", dir, sizeof dir);
+    /* "Process A" saved pairs 0-3, "process B" pairs 2-5 under other numbers. */
+    snprintf(p0, sizeof p0, "%s/shards/points-0-2.part-0.csv", dir);
+    snprintf(p7, sizeof p7, "%s/shards/points-0-2.part-7.csv", dir);
+    snprintf(text, sizeof text, "%s%s%s%s%s", header, rows[0], rows[1], rows[2], rows[3]);
+    put_file(p0, text);
+    snprintf(text, sizeof text, "%s%s%s%s%s", header, rows[2], rows[3], rows[4], rows[5]);
+    put_file(p7, text);
+    cp_sweep_run_options opt = all_pairs(sw);
+    cp_sweep_run_report rep;
+    cp_error err;
+    cp_error_clear(&err);
+    if (cp_sweep_run(sw, dir, &opt, &rep, &err) != CP_OK)
+        fail_msg("%s", err.message);
+    assert_int_equal(rep.already, 6);
+    assert_int_equal(rep.ran, 0);
+    assert_true(rep.complete && rep.folded);
+    char *folded = slurp(rep.shard);
+    assert_non_null(folded);
+    assert_string_equal(folded, ref);
+    free(folded);
+    assert_false(has_checkpoints(dir));
+    char lock[700];
+    snprintf(lock, sizeof lock, "%s/shards/.points-0-2.lock", dir);
+    assert_int_not_equal(access(lock, F_OK), 0); /* there only during a fold */
+
+    /* A checkpoint whose copy of pair 4 differs in its last digit. */
+    char bad[4096];
+    snprintf(bad, sizeof bad, "%s", rows[4]);
+    size_t n = strlen(bad);
+    assert_true(n >= 2 && bad[n - 2] >= '0' && bad[n - 2] <= '9');
+    bad[n - 2] = bad[n - 2] == '9' ? '8' : (char)(bad[n - 2] + 1);
+    snprintf(p1, sizeof p1, "%s/shards/points-0-2.part-1.csv", dir);
+    snprintf(text, sizeof text, "%s%s", header, bad);
+    put_file(p1, text);
+    cp_error_clear(&err);
+    assert_int_equal(cp_sweep_run(sw, dir, &opt, &rep, &err), CP_EINPUT);
+    assert_non_null(strstr(err.message, "points-0-2.part-1.csv:2: point 2 replication 0 differs"));
+    assert_non_null(strstr(err.message, "points-0-2.csv"));
+    char *still = slurp(p1);
+    assert_non_null(still);
+    assert_string_equal(still, text);
+    free(still);
+    folded = slurp(rep.shard);
+    assert_string_equal(folded, ref);
+    free(folded);
+    assert_int_not_equal(access(lock, F_OK), 0); /* released on failure too */
+    cp_sweep_destroy(sw);
+    free(ref);
+}
+
+/* A checkpoint listed but gone when opened (here a dangling link) was
+ * folded into its task's shard by another process: reading skips it and
+ * finds its pairs in STEM.csv, read after it; with no STEM.csv its pairs
+ * are just missing. A task's shard that is gone is still an error. */
+static void reading_shards_skips_checkpoints_folded_away_meanwhile(void **state) {
+    (void)state;
+    char dir[512], path[700], target[700];
+    snprintf(dir, sizeof dir, "%s/vanish", tmpdir);
+    assert_int_equal(mkdir(dir, 0777), 0);
+    const size_t folded[] = {0, 1, 2}, other[] = {3};
+    cp_buf t;
+    shard_text(&t, 2, folded, 3, 0);
+    snprintf(path, sizeof path, "%s/task-0-of-2.csv", dir);
+    put_file(path, t.data);
+    cp_buf_fini(&t);
+    shard_text(&t, 2, other, 1, 0);
+    snprintf(path, sizeof path, "%s/task-1-of-2.part-0.csv", dir);
+    put_file(path, t.data);
+    cp_buf_fini(&t);
+    snprintf(path, sizeof path, "%s/task-0-of-2.part-3.csv", dir);
+    snprintf(target, sizeof target, "%s/gone", dir);
+    assert_int_equal(symlink(target, path), 0);
+
+    cp_error err;
+    cp_error_clear(&err);
+    cp_sweep_results *r = cp_sweep_results_create(2, 2, &err);
+    assert_non_null(r);
+    if (cp_sweep_results_load(r, dir, &err) != CP_OK)
+        fail_msg("%s", err.message);
+    assert_int_equal(r->present_count, 4);
+    assert_int_equal(r->name_count, 2);
+    /* Checkpoints first: task-1-of-2.part-0.csv, then task-0-of-2.csv. */
+    assert_non_null(strstr(r->names[0], "task-1-of-2.part-0.csv"));
+    assert_non_null(strstr(r->names[1], "task-0-of-2.csv"));
+    cp_sweep_results_destroy(r);
+
+    /* No STEM.csv either: the pairs are missing, not an error. */
+    snprintf(path, sizeof path, "%s/task-0-of-2.csv", dir);
+    assert_int_equal(unlink(path), 0);
+    r = cp_sweep_results_create(2, 2, &err);
+    assert_non_null(r);
+    cp_error_clear(&err);
+    if (cp_sweep_results_load(r, dir, &err) != CP_OK)
+        fail_msg("%s", err.message);
+    assert_int_equal(r->present_count, 1);
+    cp_sweep_results_destroy(r);
+
+    /* A task's shard that is listed but gone. */
+    assert_int_equal(symlink(target, path), 0);
+    r = cp_sweep_results_create(2, 2, &err);
+    assert_non_null(r);
+    cp_error_clear(&err);
+    assert_int_equal(cp_sweep_results_load(r, dir, &err), CP_EIO);
+    assert_non_null(strstr(err.message, "task-0-of-2.csv"));
+    cp_sweep_results_destroy(r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(grid_is_the_full_product_with_the_last_parameter_fastest),
@@ -602,6 +903,9 @@ int main(void) {
         cmocka_unit_test(an_index_knows_which_pairs_are_done_without_their_values),
         cmocka_unit_test(missing_text_lists_rep_ranges_and_stops_after_a_few_items),
         cmocka_unit_test(malformed_shards_are_refused_with_file_and_line),
+        cmocka_unit_test(a_checkpoint_never_replaces_one_another_process_published),
+        cmocka_unit_test(a_fold_keeps_every_process_pairs_once_and_refuses_disagreement),
+        cmocka_unit_test(reading_shards_skips_checkpoints_folded_away_meanwhile),
     };
     return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }
