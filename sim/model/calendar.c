@@ -6,13 +6,15 @@
  * on a weekend). Their count, not their exact dates, is what matters for
  * statutory timescales in working days, so we do not model Easter.
  *
- * A table of cumulative working days per calendar day makes both directions
- * cheap: W(t) (working days elapsed at time t) is a lookup, and "t plus n
- * working days" is a binary search. Past the end of the table (events after
- * the horizon) time is extrapolated at the average rate.
+ * Two tables make both directions O(1): the cumulative working days per
+ * calendar day gives W(t) (working days elapsed at time t), and the day of
+ * each working day gives "t plus n working days". Past the end of the
+ * tables (events after the horizon) time is extrapolated at the average
+ * rate.
  *
- * Invariant: working_days_before is non-decreasing and
- * working_days_before[d+1] = working_days_before[d] + is_working[d].
+ * Invariants: working_days_before is non-decreasing and
+ * working_days_before[d+1] = working_days_before[d] + is_working[d];
+ * working_day[k] is the d with is_working[d] and working_days_before[d] = k.
  */
 #include "model_internal.h"
 
@@ -30,6 +32,10 @@ cp_status calendar_build(cp_model *m, cp_error *err) {
         if (!work)
             return cp_error_set(err, CP_ENOMEM, "out of memory for the calendar");
         m->is_working = work;
+        int32_t *index = realloc(m->working_day, (size_t)days * sizeof *index);
+        if (!index)
+            return cp_error_set(err, CP_ENOMEM, "out of memory for the calendar");
+        m->working_day = index;
         m->calendar_days = days;
     }
     int holidays = m->cfg.bank_holidays_per_year;
@@ -45,8 +51,12 @@ cp_status calendar_build(cp_model *m, cp_error *err) {
         }
     }
     m->working_days_before[0] = 0.0;
-    for (int32_t d = 0; d < m->calendar_days; d++)
+    m->working_day_count = 0;
+    for (int32_t d = 0; d < m->calendar_days; d++) {
         m->working_days_before[d + 1] = m->working_days_before[d] + m->is_working[d];
+        if (m->is_working[d])
+            m->working_day[m->working_day_count++] = d;
+    }
     return CP_OK;
 }
 
@@ -81,18 +91,12 @@ double calendar_add_working_days(const cp_model *m, double t, double wd) {
     if (target > m->working_days_before[last])
         return last + (target - m->working_days_before[last]) * YEAR_DAYS /
                           calendar_working_days_per_year(m);
-    /* smallest d with working_days_before[d + 1] >= target */
-    /* Start from the guess of a plain 5-day week and walk: bank holidays
-     * move the answer by a few days at most, so this is O(1), not a search.
-     * We want the smallest d >= floor(t) with working_days_before[d+1] >= target. */
-    int32_t lo = (int32_t)t + (int32_t)(wd * 1.4);
-    if (lo > last - 1)
-        lo = last - 1;
-    while (lo > (int32_t)t && m->working_days_before[lo] >= target)
-        lo--;
-    while (m->working_days_before[lo + 1] < target)
-        lo++;
-    return lo + (target - m->working_days_before[lo]);
+    /* The answer lies in the day d of working day ceil(target) - 1 (the
+     * smallest d with working_days_before[d + 1] >= target), at the share of
+     * that day still to go. */
+    double k = ceil(target) - 1.0;
+    int32_t d = m->working_day[k > 0.0 ? (int32_t)k : 0];
+    return d + (target - m->working_days_before[d]);
 }
 
 int calendar_month(double t) {

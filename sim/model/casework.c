@@ -35,8 +35,12 @@ int32_t case_alloc(cp_model *m) {
     } else {
         if (m->case_count == m->case_capacity) {
             int32_t cap = m->case_capacity ? 2 * m->case_capacity : 1024;
-            cp_case *grown = realloc(m->cases, (size_t)cap * sizeof *grown);
+            /* aligned to a cache line, which realloc does not promise */
+            cp_case *grown = aligned_alloc(_Alignof(cp_case), (size_t)cap * sizeof *grown);
             CP_ASSERT(grown != NULL);
+            if (m->case_count > 0)
+                memcpy(grown, m->cases, (size_t)m->case_count * sizeof *grown);
+            free(m->cases);
             m->cases = grown;
             m->case_capacity = cap;
         }
@@ -47,6 +51,7 @@ int32_t case_alloc(cp_model *m) {
     c->worker = -1;
     c->worker_slot = -1;
     c->last_worker = -1;
+    c->open_slot = -1;
     c->closed_time = -1.0;
     c->harm_budget = gsl_ran_exponential(rng(m, CP_STREAM_HARM), 1.0);
     c->drift_budget = gsl_ran_exponential(rng(m, CP_STREAM_HARM), 1.0);
@@ -59,6 +64,33 @@ void case_free(cp_model *m, int32_t id) {
     c->status = CASE_FREE;
     c->worker_slot = m->case_free;
     m->case_free = id;
+}
+
+/* The open list: every waiting or allocated case, in no particular order,
+ * so the weekly scan touches open cases only. */
+static void open_add(cp_model *m, int32_t id) {
+    cp_case *c = &m->cases[id];
+    if (c->open_slot >= 0)
+        return;
+    if (m->n_open == m->open_capacity) {
+        int32_t cap = m->open_capacity ? 2 * m->open_capacity : 256;
+        int32_t *grown = realloc(m->open_list, (size_t)cap * sizeof *grown);
+        CP_ASSERT(grown != NULL);
+        m->open_list = grown;
+        m->open_capacity = cap;
+    }
+    c->open_slot = m->n_open;
+    m->open_list[m->n_open++] = id;
+}
+
+static void open_remove(cp_model *m, int32_t id) {
+    cp_case *c = &m->cases[id];
+    if (c->open_slot < 0)
+        return;
+    int32_t last = m->open_list[--m->n_open];
+    m->open_list[c->open_slot] = last;
+    m->cases[last].open_slot = c->open_slot;
+    c->open_slot = -1;
 }
 
 static void queue_push(id_queue *q, int32_t id, double stamp) {
@@ -117,6 +149,7 @@ void case_enqueue(cp_model *m, int32_t id) {
     c->wait_start = cp_kernel_now(m->kernel);
     c->worker = -1;
     queue_push(&m->waiting[c->known_risk], id, c->wait_start);
+    open_add(m, id);
     m->n_waiting++;
     if (c->true_risk == RISK_HIGH)
         m->n_high_waiting++;
@@ -136,8 +169,22 @@ static double draw_stage_wd(cp_model *m, cp_stage_id stage) {
         double shape = 1.0 / (cv * cv);
         return gsl_ran_gamma(r, shape, mean / shape);
     }
-    double sigma2 = log1p(cv * cv);
-    return gsl_ran_lognormal(r, log(mean) - 0.5 * sigma2, sqrt(sigma2));
+    /* lognormal through GSL's ziggurat normal: the same distribution as
+     * gsl_ran_lognormal with about one uniform a draw instead of 2.5 */
+    return exp(m->stage_log_mu[stage] + m->stage_log_sigma[stage] * gsl_ran_gaussian_ziggurat(r, 1.0));
+}
+
+void casework_begin(cp_model *m) {
+    for (int s = 0; s < CP_STAGE_COUNT; s++) {
+        double mean = m->cfg.stage[s].duration_mean_wd, cv = m->cfg.stage[s].duration_cv;
+        double sigma2 = log1p(cv * cv);
+        m->stage_log_mu[s] = mean > 0.0 ? log(mean) - 0.5 * sigma2 : 0.0;
+        m->stage_log_sigma[s] = sqrt(sigma2);
+    }
+    m->n_open = 0;
+    m->n_followup = 0;
+    m->closure_serial = 0;
+    m->weekly_ticks_done = 0;
 }
 
 static double stage_weight(const cp_model *m, const cp_case *c) {
@@ -258,6 +305,202 @@ static void case_assign(cp_model *m, int32_t id, int32_t wid) {
         work_start(m, id);
 }
 
+/* ---- harm, missed risk, and the follow-up of closed cases ---------------- */
+
+/* Harm to a child (its cause: MISSED_NONE when it had the protection it
+ * needed). */
+static void record_harm(cp_model *m, const cp_case *c, int cause) {
+    if (m->measuring) {
+        m->st.harm += 1.0;
+        m->st.iv_harm += 1.0;
+        if (cause != MISSED_NONE) {
+            m->st.harm_unprotected += 1.0;
+            m->st.missed[cause] += 1.0;
+            m->st.iv_missed += 1.0;
+        }
+    }
+    static const char *const cause_names[] = {"protected", "unallocated", "risk not recognised",
+                                               "visits overdue"};
+    model_tell(m, CP_STORY_HARM, NULL, c->worker, (double)c->true_risk, cause_names[cause]);
+}
+
+/* The start of a missed-risk episode of a high-risk child. */
+static void record_missed_episode(cp_model *m, const cp_case *c, int cause) {
+    if (m->measuring) {
+        m->st.missed[cause] += 1.0;
+        m->st.iv_missed += 1.0;
+    }
+    static const char *const missed_names[] = {"", "unallocated", "risk not recognised",
+                                                "visits overdue"};
+    model_tell(m, CP_STORY_MISSED, NULL, c->worker, 0.0, missed_names[cause]);
+}
+
+/* Harm hazard per weekly tick of a child at true risk r with no protection
+ * (a closed case). */
+static double closed_harm_per_tick(const cp_model *m, int r) {
+    return m->cfg.harm_rate[r] * (WEEK_DAYS / YEAR_DAYS);
+}
+
+static double closed_drift_per_tick(const cp_model *m, int r) {
+    return r == RISK_MEDIUM ? m->cfg.escalation_rate * (WEEK_DAYS / YEAR_DAYS) : 0.0;
+}
+
+/* The tick at which a budget that loses `per_tick` at every tick from `base`
+ * on is used up: the first n >= base with budget - (n - base + 1) per_tick
+ * <= 0 (INT32_MAX: never). */
+static int32_t budget_due(double budget, double per_tick, int32_t base) {
+    if (!(per_tick > 0.0))
+        return INT32_MAX;
+    double ticks = ceil(budget / per_tick);
+    if (ticks < 1.0)
+        ticks = 1.0;
+    if (ticks >= (double)(INT32_MAX - base))
+        return INT32_MAX;
+    return base + (int32_t)ticks - 1;
+}
+
+/* Runs a closed case's budgets down over ticks fu_base..through. */
+static void followup_run_down(const cp_model *m, cp_case *c, int32_t through) {
+    int32_t ticks = through - c->fu_base + 1;
+    if (ticks <= 0)
+        return;
+    c->harm_budget -= ticks * closed_harm_per_tick(m, c->true_risk);
+    c->drift_budget -= ticks * closed_drift_per_tick(m, c->true_risk);
+    c->fu_base = through + 1;
+}
+
+static bool followup_before(followup_entry a, followup_entry b) {
+    return a.key < b.key;
+}
+
+static void followup_push(cp_model *m, int32_t tick, int32_t id, uint32_t serial) {
+    if (m->n_followup == m->followup_capacity) {
+        int32_t cap = m->followup_capacity ? 2 * m->followup_capacity : 256;
+        followup_entry *grown = realloc(m->followup, (size_t)cap * sizeof *grown);
+        CP_ASSERT(grown != NULL);
+        m->followup = grown;
+        m->followup_capacity = cap;
+    }
+    followup_entry e = {.key = (uint64_t)tick << 32 | (uint32_t)id, .serial = serial};
+    int32_t i = m->n_followup++;
+    while (i > 0) {
+        int32_t parent = (i - 1) / 2;
+        if (!followup_before(e, m->followup[parent]))
+            break;
+        m->followup[i] = m->followup[parent];
+        i = parent;
+    }
+    m->followup[i] = e;
+}
+
+static followup_entry followup_pop(cp_model *m) {
+    followup_entry top = m->followup[0];
+    followup_entry last = m->followup[--m->n_followup];
+    int32_t n = m->n_followup, i = 0;
+    for (;;) {
+        int32_t child = 2 * i + 1;
+        if (child >= n)
+            break;
+        if (child + 1 < n && followup_before(m->followup[child + 1], m->followup[child]))
+            child++;
+        if (!followup_before(m->followup[child], last))
+            break;
+        m->followup[i] = m->followup[child];
+        i = child;
+    }
+    if (n > 0)
+        m->followup[i] = last;
+    return top;
+}
+
+/* Queues a closed case for the next tick at which something happens to it:
+ * its first tick if it is a high-risk child whose missed-risk episode starts
+ * now, else the tick its harm or drift budget runs out, if that is within
+ * the follow-up window. */
+static void followup_schedule(cp_model *m, int32_t id) {
+    const cp_case *c = &m->cases[id];
+    int32_t next = budget_due(c->harm_budget, closed_harm_per_tick(m, c->true_risk), c->fu_base);
+    int32_t drift = budget_due(c->drift_budget, closed_drift_per_tick(m, c->true_risk), c->fu_base);
+    if (drift < next)
+        next = drift;
+    if (c->true_risk == RISK_HIGH && c->last_missed != MISSED_UNRECOGNISED)
+        next = c->fu_base;
+    if (next <= c->fu_last)
+        followup_push(m, next, id, c->closure_serial);
+}
+
+/* A closed case is followed up at the weekly ticks within
+ * closed_followup_days of its closure, as if it were scanned every week:
+ * with no protection and a risk that can only drift up (medium to high), its
+ * harm and drift budgets run down at a constant rate between the ticks where
+ * something happens, so those ticks are computed rather than scanned for. */
+static void followup_start(cp_model *m, int32_t id) {
+    const cp_config *cfg = &m->cfg;
+    if (!cfg->mech_harm || cfg->single_stage)
+        return;
+    cp_case *c = &m->cases[id];
+    c->closure_serial = ++m->closure_serial;
+    c->fu_base = m->weekly_ticks_done;
+    /* the last tick n with tick_time(n) - closed_time <= closed_followup_days */
+    double last = floor((c->closed_time + cfg->closed_followup_days - FIRST_WEEKLY_TICK) / WEEK_DAYS);
+    if (last > (double)(INT32_MAX / 2))
+        last = (double)(INT32_MAX / 2);
+    int32_t n = last < -1.0 ? -1 : (int32_t)last;
+    while (FIRST_WEEKLY_TICK + WEEK_DAYS * (n + 1) - c->closed_time <= cfg->closed_followup_days)
+        n++;
+    while (n >= 0 && FIRST_WEEKLY_TICK + WEEK_DAYS * n - c->closed_time > cfg->closed_followup_days)
+        n--;
+    c->fu_last = n;
+    followup_schedule(m, id);
+}
+
+/* Ends a closed case's follow-up early (a re-referral): its budgets are run
+ * down over the ticks already passed, for the weekly scan to carry on. */
+static void followup_stop(cp_model *m, cp_case *c) {
+    const cp_config *cfg = &m->cfg;
+    if (!cfg->mech_harm || cfg->single_stage)
+        return;
+    int32_t through = m->weekly_ticks_done - 1;
+    followup_run_down(m, c, through < c->fu_last ? through : c->fu_last);
+    c->closure_serial = 0;
+}
+
+/* Tick n for a closed case: the same steps as the weekly scan's for an open
+ * one, at protection level none. */
+static void followup_tick(cp_model *m, int32_t id, int32_t n) {
+    cp_case *c = &m->cases[id];
+    int r = c->true_risk;
+    int cause = r >= RISK_MEDIUM ? MISSED_UNRECOGNISED : MISSED_NONE;
+    bool harm = n >= budget_due(c->harm_budget, closed_harm_per_tick(m, r), c->fu_base);
+    bool drift = n >= budget_due(c->drift_budget, closed_drift_per_tick(m, r), c->fu_base);
+    followup_run_down(m, c, n);
+    gsl_rng *harm_rng = rng(m, CP_STREAM_HARM);
+    if (harm) {
+        c->harm_budget = gsl_ran_exponential(harm_rng, 1.0);
+        record_harm(m, c, cause);
+    }
+    if (r == RISK_HIGH && cause != c->last_missed)
+        record_missed_episode(m, c, cause);
+    c->last_missed = (uint8_t)(r == RISK_HIGH ? cause : MISSED_NONE);
+    if (drift) {
+        c->drift_budget = gsl_ran_exponential(harm_rng, 1.0);
+        c->true_risk = RISK_HIGH;
+    }
+    followup_schedule(m, id);
+}
+
+/* Runs the follow-up of closed cases at weekly tick n. */
+static void followup_week(cp_model *m, int32_t n) {
+    while (m->n_followup > 0 && (int32_t)(m->followup[0].key >> 32) <= n) {
+        followup_entry e = followup_pop(m);
+        int32_t id = (int32_t)(uint32_t)e.key;
+        CP_ASSERT((int32_t)(e.key >> 32) == n);
+        const cp_case *c = &m->cases[id];
+        if (c->status == CASE_CLOSED && c->closure_serial == e.serial)
+            followup_tick(m, id, n);
+    }
+}
+
 /* ---- the pathway -------------------------------------------------------- */
 
 void case_open_stage(cp_model *m, int32_t id, cp_stage_id stage) {
@@ -317,6 +560,7 @@ static void on_rereferral(cp_kernel *k, void *ctx, uint64_t arg) {
     int32_t id = (int32_t)arg;
     cp_case *c = &m->cases[id];
     CP_ASSERT(c->status == CASE_CLOSED && c->rereferral_pending);
+    followup_stop(m, c);
     c->rereferral_pending = false;
     c->closed_time = -1.0; /* its closed-FIFO entry is now stale */
     demand_refer(m, id, true);
@@ -334,6 +578,7 @@ void case_close(cp_model *m, int32_t id, bool wrong, bool early) {
         worker_remove_case(m, id);
     else if (c->status == CASE_WAITING)
         waiting_leave(m, c);
+    open_remove(m, id);
     if (m->measuring && c->status != CASE_AT_DOOR) {
         m->st.closed_n++;
         m->st.changes_sum += c->worker_changes;
@@ -359,10 +604,12 @@ void case_close(cp_model *m, int32_t id, bool wrong, bool early) {
             }
         }
     }
-    if (c->expires <= now && !c->rereferral_pending)
+    if (c->expires <= now && !c->rereferral_pending) {
         case_free(m, id);
-    else
+    } else {
         queue_push(&m->closed, id, c->closed_time);
+        followup_start(m, id);
+    }
 }
 
 /* The case leaves the team for good (a care order). */
@@ -372,6 +619,7 @@ static void case_leave_team(cp_model *m, int32_t id) {
         worker_remove_case(m, id);
     else if (c->status == CASE_WAITING)
         waiting_leave(m, c);
+    open_remove(m, id);
     if (m->measuring) {
         m->st.closed_n++;
         m->st.changes_sum += c->worker_changes;
@@ -545,7 +793,23 @@ static int32_t choose_worker(cp_model *m, const cp_case *c, bool pressure, bool 
 }
 
 void allocation_run(cp_model *m) {
+    if (m->n_waiting == 0) {
+        /* nothing waits: every entry left on the lists is stale */
+        for (int level = RISK_LOW; level <= RISK_HIGH; level++)
+            m->waiting[level].head = m->waiting[level].tail;
+        return;
+    }
     bool pressure = waiting_pressure(m);
+    /* Most days with a list are days when every worker is full: one pass
+     * over the workers settles that before looking at any case. */
+    double margin = pressure ? 1.0 + m->cfg.over_cap_margin : 1.0;
+    bool room = false;
+    for (int32_t i = 0; i < m->worker_count && !room; i++) {
+        const cp_worker *w = &m->workers[i];
+        room = worker_can_take(m, w) && w->n_cases + 1 <= worker_case_cap(m, w) * margin + 1e-9;
+    }
+    if (!room)
+        return;
     for (int level = RISK_HIGH; level >= RISK_LOW; level--) {
         id_queue *q = &m->waiting[level];
         for (;;) {
@@ -586,11 +850,13 @@ void casework_expire_closed(cp_model *m) {
 void casework_weekly(cp_model *m) {
     const cp_config *cfg = &m->cfg;
     double now = cp_kernel_now(m->kernel);
+    int32_t tick = m->weekly_ticks_done;
     gsl_rng *harm_rng = rng(m, CP_STREAM_HARM);
     gsl_rng *judge = rng(m, CP_STREAM_JUDGEMENT);
     double week = WEEK_DAYS / YEAR_DAYS;
     double escalate = cfg->escalation_rate * week, deescalate = cfg->deescalation_rate * week;
     bool single = cfg->single_stage;
+    bool harm_on = cfg->mech_harm && !single;
     /* Weekly hazard by true risk and protection level (none, duty, full).
      * Each child carries an Exp(1) budget and has a harm event when the
      * hazard it has used up reaches it: exact for a hazard constant within
@@ -601,14 +867,21 @@ void casework_weekly(cp_model *m) {
     for (int r = 0; r < 3; r++)
         for (int l = 0; l < 3; l++)
             week_hazard[r][l] = cfg->harm_rate[r] * (1.0 - cut[l]) * week;
-    for (int32_t id = 0; id < m->case_count; id++) {
+    double can_hours = cfg->hours_per_week + cfg->max_overtime_hours;
+    /* The next visit after one made now, by stage: the same for every case. */
+    double next_visit[CP_STAGE_COUNT];
+    for (int s = 0; s < CP_STAGE_COUNT; s++)
+        next_visit[s] = calendar_add_working_days(m, now, cfg->stage[s].visit_interval_wd);
+    /* Open cases (waiting or allocated); closed ones are followed up below. */
+    for (int32_t i = 0; i < m->n_open; i++) {
+        int32_t id = m->open_list[i];
         cp_case *c = &m->cases[id];
-        if (c->status == CASE_FREE || c->status == CASE_AT_DOOR)
-            continue;
-        if (c->status == CASE_CLOSED && now - c->closed_time > cfg->closed_followup_days)
-            continue;
-        if (c->status == CASE_CLOSED && c->closed_time < 0.0)
-            continue;
+#if defined(__GNUC__)
+        /* The open list is in no order, so the hardware cannot guess the
+         * next case's line: ask for it a few cases ahead. */
+        if (i + 8 < m->n_open)
+            __builtin_prefetch(&m->cases[m->open_list[i + 8]]);
+#endif
         int level = 0; /* protection: 0 none, 1 duty cover, 2 full */
         int cause = MISSED_NONE;
         bool needs = c->true_risk >= RISK_MEDIUM;
@@ -616,22 +889,23 @@ void casework_weekly(cp_model *m) {
             level = 1;
             if (needs)
                 cause = MISSED_UNALLOCATED;
-        } else if (c->status == CASE_CLOSED) {
-            if (needs)
-                cause = MISSED_UNRECOGNISED;
         } else {
+            CP_ASSERT(c->status == CASE_ALLOCATED);
             cp_worker *w = &m->workers[c->worker];
             bool present = !w->absent && !w->on_leave;
             if (!single && now >= c->next_visit_due) {
                 /* A visit is due: it happens if the worker is at work and has
                  * the hours (the share of demanded hours they can give). */
-                double needed = worker_needed_hours(m, w);
-                double can = (cfg->hours_per_week + cfg->max_overtime_hours) * w->fte;
-                double p_visit = present ? (needed > can ? can / needed : 1.0) : 0.0;
+                if (w->visit_share_points != w->points) {
+                    double needed = worker_needed_hours(m, w);
+                    double can = can_hours * w->fte;
+                    w->visit_share = needed > can ? can / needed : 1.0;
+                    w->visit_share_points = w->points;
+                }
+                double p_visit = present ? w->visit_share : 0.0;
                 if (p_visit >= 1.0 || (p_visit > 0.0 && gsl_rng_uniform(judge) < p_visit)) {
                     c->familiar_visits++;
-                    c->next_visit_due = calendar_add_working_days(
-                        m, now, cfg->stage[c->stage].visit_interval_wd);
+                    c->next_visit_due = next_visit[c->stage];
                     if (c->known_risk < c->true_risk &&
                         gsl_rng_uniform(judge) < worker_quality(m, w, c)) {
                         c->known_risk = c->true_risk;
@@ -654,64 +928,48 @@ void casework_weekly(cp_model *m) {
                 level = 2;
             }
         }
-        if (cfg->mech_harm && !single) {
-            c->harm_budget -= week_hazard[c->true_risk][level];
-            if (c->harm_budget <= 0.0) {
-                c->harm_budget = gsl_ran_exponential(harm_rng, 1.0);
-                if (m->measuring) {
-                    m->st.harm += 1.0;
-                    m->st.iv_harm += 1.0;
-                    if (cause != MISSED_NONE) {
-                        m->st.harm_unprotected += 1.0;
-                        m->st.missed[cause] += 1.0;
-                        m->st.iv_missed += 1.0;
-                    }
-                }
-                static const char *const cause_names[] = {"protected", "unallocated",
-                                                           "risk not recognised", "visits overdue"};
-                model_tell(m, CP_STORY_HARM, NULL, c->worker, (double)c->true_risk, cause_names[cause]);
-            }
-            /* A high-risk child newly left without the protection it needs:
-             * one missed-risk episode per change of cause. */
-            if (c->true_risk == RISK_HIGH && cause != MISSED_NONE && cause != c->last_missed) {
-                if (m->measuring) {
-                    m->st.missed[cause] += 1.0;
-                    m->st.iv_missed += 1.0;
-                }
-                static const char *const missed_names[] = {"", "unallocated", "risk not recognised",
-                                                            "visits overdue"};
-                model_tell(m, CP_STORY_MISSED, NULL, c->worker, 0.0, missed_names[cause]);
-            }
-            c->last_missed = (uint8_t)(c->true_risk == RISK_HIGH ? cause : MISSED_NONE);
-            /* True risk drifts: up (medium to high) while the child lacks the
-             * protection it needs, down one level under an effective plan.
-             * The two states exclude each other, so one Exp(1) budget serves
-             * both, exactly as for harm. */
-            double drift = 0.0;
-            bool up = cause != MISSED_NONE && c->true_risk == RISK_MEDIUM;
-            bool down = cause == MISSED_NONE && level == 2 && c->true_risk > RISK_LOW &&
-                        c->status == CASE_ALLOCATED;
-            if (up)
-                drift = escalate;
-            else if (down)
-                drift = deescalate;
-            if (drift > 0.0) {
-                c->drift_budget -= drift;
-                if (c->drift_budget <= 0.0) {
-                    c->drift_budget = gsl_ran_exponential(harm_rng, 1.0);
-                    if (up) {
-                        bool was_waiting = c->status == CASE_WAITING;
-                        if (was_waiting)
-                            area_update(m);
-                        c->true_risk = RISK_HIGH;
-                        if (was_waiting)
-                            m->n_high_waiting++;
-                    } else {
-                        c->true_risk--;
-                    }
+        if (!harm_on)
+            continue;
+        c->harm_budget -= week_hazard[c->true_risk][level];
+        if (c->harm_budget <= 0.0) {
+            c->harm_budget = gsl_ran_exponential(harm_rng, 1.0);
+            record_harm(m, c, cause);
+        }
+        /* A high-risk child newly left without the protection it needs:
+         * one missed-risk episode per change of cause. */
+        if (c->true_risk == RISK_HIGH && cause != MISSED_NONE && cause != c->last_missed)
+            record_missed_episode(m, c, cause);
+        c->last_missed = (uint8_t)(c->true_risk == RISK_HIGH ? cause : MISSED_NONE);
+        /* True risk drifts: up (medium to high) while the child lacks the
+         * protection it needs, down one level under an effective plan.
+         * The two states exclude each other, so one Exp(1) budget serves
+         * both, exactly as for harm. */
+        double drift = 0.0;
+        bool up = cause != MISSED_NONE && c->true_risk == RISK_MEDIUM;
+        bool down = cause == MISSED_NONE && level == 2 && c->true_risk > RISK_LOW &&
+                    c->status == CASE_ALLOCATED;
+        if (up)
+            drift = escalate;
+        else if (down)
+            drift = deescalate;
+        if (drift > 0.0) {
+            c->drift_budget -= drift;
+            if (c->drift_budget <= 0.0) {
+                c->drift_budget = gsl_ran_exponential(harm_rng, 1.0);
+                if (up) {
+                    bool was_waiting = c->status == CASE_WAITING;
+                    if (was_waiting)
+                        area_update(m);
+                    c->true_risk = RISK_HIGH;
+                    if (was_waiting)
+                        m->n_high_waiting++;
+                } else {
+                    c->true_risk--;
                 }
             }
         }
     }
+    followup_week(m, tick);
+    m->weekly_ticks_done = tick + 1;
     casework_expire_closed(m);
 }

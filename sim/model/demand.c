@@ -3,10 +3,10 @@
  * Arrivals are a non-homogeneous Poisson process whose rate is constant
  * within each calendar day: base weekly rate / 7 x the month's seasonal
  * multiplier x (1 + growth)^years x the arrival multipliers of the shocks
- * active that day. Because the exponential is memoryless, drawing a gap at
- * the current day's rate and, if it crosses midnight, restarting from
- * midnight at the next day's rate is exact for that piecewise-constant rate
- * (no thinning, no wasted draws).
+ * active that day. The next arrival comes when the rate integrated from now
+ * reaches an Exp(1) draw (the time-change construction of a Poisson
+ * process): exact for that piecewise-constant rate, with one draw an
+ * arrival, no thinning and no draws wasted at midnights.
  *
  * The front door: referrals wait for the duty screener, who decides once a
  * working day (MODEL.md: within one working day). A truly high-risk referral
@@ -52,19 +52,22 @@ static double risk_aversion(const cp_model *m, double t) {
 static void on_arrival(cp_kernel *k, void *ctx, uint64_t arg);
 
 static void schedule_next_arrival(cp_model *m) {
+    /* The next arrival is where the integrated rate from now reaches an
+     * Exp(1) draw: one draw an arrival, walking day by day through the
+     * piecewise-constant rate. */
     double t = cp_kernel_now(m->kernel);
-    gsl_rng *r = rng(m, CP_STREAM_ARRIVALS);
+    double budget = gsl_ran_exponential(rng(m, CP_STREAM_ARRIVALS), 1.0);
     for (;;) {
         double rate = demand_arrival_rate(m, t);
         double midnight = floor(t) + 1.0;
-        if (rate > 0.0) {
-            double next = t + gsl_ran_exponential(r, 1.0 / rate);
-            if (next < midnight) {
-                if (next < m->end_time)
-                    cp_kernel_schedule_at(m->kernel, next, PRIO_ARRIVAL, on_arrival, m, 0);
-                return;
-            }
+        double today = rate * (midnight - t);
+        if (rate > 0.0 && budget <= today) {
+            double next = t + budget / rate;
+            if (next < m->end_time)
+                cp_kernel_schedule_at(m->kernel, next, PRIO_ARRIVAL, on_arrival, m, 0);
+            return;
         }
+        budget -= today;
         t = midnight;
         if (t >= m->end_time)
             return;

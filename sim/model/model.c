@@ -285,12 +285,14 @@ void cp_model_destroy(cp_model *m) {
             gsl_rng_free(m->rng[s]);
     free(m->working_days_before);
     free(m->is_working);
+    free(m->working_day);
     free(m->cases);
     for (int q = 0; q < 3; q++)
         id_queue_free(&m->waiting[q]);
     id_queue_free(&m->closed);
     free(m->at_door);
     free(m->open_list);
+    free(m->followup);
     for (int32_t i = 0; i < m->worker_capacity; i++)
         free(m->workers[i].cases);
     free(m->workers);
@@ -420,6 +422,7 @@ cp_status model_begin(cp_model *m, uint64_t seed, uint64_t replication, cp_resul
     if (status != CP_OK)
         return status;
     model_reset(m, seed, replication);
+    casework_begin(m);
     memset(result->outcome, 0, sizeof result->outcome);
     if (result->series_rows)
         memset(result->series, 0, result->series_rows * CP_SERIES_COUNT * sizeof *result->series);
@@ -430,7 +433,7 @@ cp_status model_begin(cp_model *m, uint64_t seed, uint64_t replication, cp_resul
     demand_start(m);
     cp_kernel *k = m->kernel;
     cp_kernel_schedule_at(k, 0.7, PRIO_DAILY, on_daily, m, 0);
-    cp_kernel_schedule_at(k, 4.75, PRIO_WEEKLY, on_weekly, m, 0);
+    cp_kernel_schedule_at(k, FIRST_WEEKLY_TICK, PRIO_WEEKLY, on_weekly, m, 0);
     cp_kernel_schedule_at(k, m->warmup_end, PRIO_WARMUP, on_warmup_end, m, 0);
     for (int i = 0; i < cfg->shock_count; i++) {
         double at = cfg->shocks[i].start_years * YEAR_DAYS;

@@ -33,6 +33,9 @@
 
 #define YEAR_DAYS 365.0
 #define WEEK_DAYS 7.0
+/* The weekly tick runs at FIRST_WEEKLY_TICK + 7 n (Friday evening); the sums
+ * are exact in binary floating point, so tick n's time is exact too. */
+#define FIRST_WEEKLY_TICK 4.75
 
 /* Event priorities: at equal times, bookkeeping runs before decisions so
  * that decisions see the state of the moment. Higher runs first. */
@@ -64,20 +67,28 @@ typedef enum missed_cause {
     MISSED_CAUSES
 } missed_cause;
 
+/* A child's case. The fields the weekly scan reads come first: cases are
+ * 64-byte aligned (case_alloc) and the struct a multiple of 64 bytes, so
+ * they share one cache line. */
 typedef struct cp_case {
-    case_status status;
+    _Alignas(64) case_status status;
     uint8_t stage;        /* cp_stage_id while open */
     uint8_t true_risk;
     uint8_t known_risk;   /* the service's view */
     uint8_t last_missed;  /* missed_cause of the current missed-risk episode */
+    int32_t worker;       /* -1 when none */
+    int32_t familiar_visits; /* visits by the current worker */
+    double next_visit_due;
+    double harm_budget;   /* Exp(1) draw; harm when the hazard used up reaches it */
+    double drift_budget;  /* the same for a change of true risk */
+    /* the rest */
     bool work_stage;      /* assessment/s47 (progress needs a worker) vs plan */
     bool early_closed, wrong_closed, rereferral_pending, is_rereferral;
     bool counted_in_stats; /* episode began after warm-up */
-    int32_t worker;       /* -1 when none */
     int32_t worker_slot;  /* index in the worker's case array */
     int32_t last_worker;  /* previous holder, to count changes */
     int32_t worker_changes;
-    int32_t familiar_visits; /* visits by the current worker */
+    int32_t open_slot;    /* index in the model's open list, -1 when not open */
     double referral_time; /* start of this episode */
     double stage_start;
     double wait_start;    /* when it last joined the list */
@@ -86,12 +97,14 @@ typedef struct cp_case {
     double work_started;  /* when the current worker started on it */
     double work_pace;     /* calendar days per working day of work */
     double plan_end;      /* for a plan stage: when the plan ends */
-    double next_visit_due;
     double closed_time;
     double expires;       /* closed: when follow-up ends */
-    double harm_budget;   /* Exp(1) draw; harm when the hazard used up reaches it */
-    double drift_budget;  /* the same for a change of true risk */
     cp_event_handle stage_event;
+    /* Follow-up after closure (see casework.c): the budgets above are run
+     * down to tick fu_base; ticks fu_base..fu_last are the follow-up window;
+     * closure_serial tells this closure's follow-up entries from stale ones. */
+    int32_t fu_base, fu_last;
+    uint32_t closure_serial;
 } cp_case;
 
 typedef enum worker_type { WORKER_PERMANENT = 0, WORKER_NQSW, WORKER_AGENCY } worker_type;
@@ -118,6 +131,8 @@ typedef struct cp_worker {
     int32_t cases_capacity;
     int32_t *cases;       /* case ids */
     double points;
+    double visit_share;        /* share of due visits made: min(1, hours available / needed) */
+    double visit_share_points; /* the points it was worked out for (NAN: not yet) */
     cp_event_handle leave_event, return_event, convert_event;
     int32_t next_free;
 } cp_worker;
@@ -139,6 +154,14 @@ typedef struct id_queue {
     double *stamps;      /* the case's wait_start when queued: a mismatch means stale */
     size_t head, tail, capacity; /* ring buffer, tail - head entries */
 } id_queue;
+
+/* A closed case's next weekly tick that changes something: key is
+ * tick << 32 | case id, so the heap runs ticks in order and cases within a
+ * tick by id. */
+typedef struct followup_entry {
+    uint64_t key;
+    uint32_t serial;     /* the case's closure_serial when pushed */
+} followup_entry;
 
 /* A histogram of non-negative values for percentiles with bounded memory. */
 typedef struct histogram {
@@ -182,9 +205,13 @@ typedef struct cp_model {
     int32_t calendar_days;
     double *working_days_before; /* cumulative working days before day d */
     uint8_t *is_working;
+    int32_t *working_day;        /* working_day[k]: the day of working day k (0-based) */
+    int32_t working_day_count;
 
     double warmup_end, end_time;
     bool measuring;
+    /* lognormal stage durations: log-mean and log-sd, set at model_begin */
+    double stage_log_mu[CP_STAGE_COUNT], stage_log_sigma[CP_STAGE_COUNT];
 
     /* cases */
     cp_case *cases;
@@ -193,7 +220,11 @@ typedef struct cp_model {
     int32_t n_waiting, n_high_waiting; /* high = true risk high */
     int32_t *at_door; int32_t n_at_door, at_door_capacity;
     id_queue closed;            /* closed cases in order of closing */
-    int32_t *open_list; int32_t n_open, open_capacity; /* scratch for weekly scans */
+    int32_t *open_list; int32_t n_open, open_capacity; /* waiting or allocated cases */
+    followup_entry *followup;   /* min-heap: closed cases by the tick they next need */
+    int32_t n_followup, followup_capacity;
+    uint32_t closure_serial;
+    int32_t weekly_ticks_done;  /* index of the next weekly tick */
 
     /* workforce */
     cp_worker *workers;
@@ -248,6 +279,7 @@ void case_close(cp_model *m, int32_t id, bool wrong, bool early);
 void case_enqueue(cp_model *m, int32_t id);
 void case_unassign(cp_model *m, int32_t id);
 void allocation_run(cp_model *m);
+void casework_begin(cp_model *m);
 void casework_weekly(cp_model *m);
 void casework_expire_closed(cp_model *m);
 bool waiting_pressure(const cp_model *m);

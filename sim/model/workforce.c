@@ -137,6 +137,7 @@ static int32_t worker_new(cp_model *m, int type, int32_t post, double experience
     w->type = (uint8_t)type;
     w->post = post;
     w->fte = m->posts[post].fte;
+    w->visit_share_points = NAN; /* worked out at its first due visit */
     w->experience_at_start = experience;
     w->start_time = cp_kernel_now(m->kernel);
     w->supervision = 1.0;
@@ -500,6 +501,10 @@ void workforce_weekly(cp_model *m) {
     double p = c->turnover_intention_share;
     double resign_base = c->turnover_annual_rate / (52.0 * p);
     double form_base = p * (p_lapse + resign_base) / (1.0 - p);
+    /* factor^((burnout - reference) / 10) as exp(log(factor) x): one exp a
+     * worker instead of a pow */
+    double log_sick_factor = log(c->sickness_burnout_factor) / 10.0;
+    double log_turnover_factor = log(c->turnover_burnout_factor) / 10.0;
     double week_cases = 0.0, week_fte = 0.0;
     gsl_rng *rb = rng(m, CP_STREAM_BURNOUT);
     gsl_rng *rt = rng(m, CP_STREAM_TURNOVER);
@@ -566,7 +571,7 @@ void workforce_weekly(cp_model *m) {
 
         if (c->mech_sickness && !w->absent) {
             double rate = c->sickness_spells_per_year *
-                          pow(c->sickness_burnout_factor, (w->burnout - c->burnout_reference) / 10.0);
+                          exp(log_sick_factor * (w->burnout - c->burnout_reference));
             if (gsl_rng_uniform(rs) < 1.0 - exp(-rate * week)) {
                 start_sickness(m, i);
                 w = &m->workers[i];
@@ -576,7 +581,7 @@ void workforce_weekly(cp_model *m) {
         if (c->mech_turnover && !w->on_notice) {
             if (!w->intends_to_leave) {
                 double form = form_base *
-                              pow(c->turnover_burnout_factor, (w->burnout - c->burnout_reference) / 10.0);
+                              exp(log_turnover_factor * (w->burnout - c->burnout_reference));
                 if (gsl_rng_uniform(rt) < form)
                     w->intends_to_leave = true;
             } else if (gsl_rng_uniform(rt) < resign_base * resign_multiplier(m, w)) {

@@ -100,7 +100,7 @@ static const cp_schema_entry schema[] = {
         "bank holidays a year, not worked", "England and Wales: 8 a year"),
 
     /* [demand] */
-    REAL("demand", "referrals_per_week", referrals_per_week, "referrals/week", 0, 100000, "5.35",
+    REAL("demand", "referrals_per_week", referrals_per_week, "referrals/week", 0, 100000, "5.41",
          "base referral rate before growth, season and shocks",
          "fitted: 16.3 cases per FTE for a 10-post team (DfE workforce 2021)"),
     REAL("demand", "growth_per_year", growth_per_year, "fraction/year", -0.5, 1, "0",
@@ -296,7 +296,7 @@ static const cp_schema_entry schema[] = {
          "multiplier on recovery in a week of leave", ASSUMPTION),
 
     /* [sickness] */
-    REAL("sickness", "spells_per_year", sickness_spells_per_year, "spells/year", 0, 100, "1.39",
+    REAL("sickness", "spells_per_year", sickness_spells_per_year, "spells/year", 0, 100, "1.37",
          "sickness spells a year at the reference burnout",
          "calibrated to 3.1% of working days lost (DfE 2021)"),
     REAL("sickness", "burnout_factor", sickness_burnout_factor, "multiplier per 10 points", 1, 10,
@@ -312,7 +312,7 @@ static const cp_schema_entry schema[] = {
          "20", "absence after which an absent worker's cases go back for allocation", ASSUMPTION),
 
     /* [turnover] */
-    REAL("turnover", "annual_rate", turnover_annual_rate, "per year", 0, 5, "0.166",
+    REAL("turnover", "annual_rate", turnover_annual_rate, "per year", 0, 5, "0.151",
          "resignations a year of a permanent worker with 5+ years' service at reference burnout",
          "calibrated to 15.4% turnover overall (DfE 2021)"),
     REAL("turnover", "intention_share", turnover_intention_share, "fraction", 0.001, 0.999, "0.5",
@@ -343,7 +343,7 @@ static const cp_schema_entry schema[] = {
          "no national figure; assumption, about 4 months"),
     REAL("recruitment", "hire_cv", hire_cv, "ratio", 0, 5, "0.5",
          "coefficient of variation of the campaign time", ASSUMPTION),
-    REAL("recruitment", "hire_success", hire_success, "probability", 0.001, 1, "0.184",
+    REAL("recruitment", "hire_success", hire_success, "probability", 0.001, 1, "0.167",
          "probability a campaign appoints someone in an average market",
          "fitted: 16.7% vacancy rate (DfE workforce 2021)"),
     REAL("recruitment", "new_hire_experience_mean_years", new_hire_experience_mean_years, "years",

@@ -77,8 +77,8 @@ static double sd_of(const double *x, int n) {
 
 /* Paired t statistic of b - a. */
 static double paired_t(const double *a, const double *b, int n) {
-    double d[128];
-    assert_true(n <= 128);
+    double d[256];
+    assert_true(n <= 256);
     for (int i = 0; i < n; i++)
         d[i] = b[i] - a[i];
     double sd = sd_of(d, n);
@@ -260,11 +260,88 @@ static void over_cap_allocation_happens_only_under_pressure_and_within_margin(vo
     fixture_end(&f);
 }
 
+/* ---- follow-up of closed cases ------------------------------------------ */
+
+/* N children closed at time 0 with the given true risk (screened out at the
+ * door), followed up for 70 days: weekly ticks 0..9 (4.75 + 7n <= 70). */
+static void close_children_at_time_zero(fixture *f, int risk, int n) {
+    for (int i = 0; i < n; i++) {
+        int32_t id = case_alloc(f->m);
+        f->m->cases[id].true_risk = (uint8_t)risk;
+        f->m->cases[id].known_risk = RISK_LOW;
+        f->m->cases[id].status = CASE_AT_DOOR;
+        case_close(f->m, id, true, false);
+    }
+}
+
+static void closed_children_are_harmed_at_the_unprotected_hazard_inside_the_window(void **state) {
+    (void)state;
+    enum { N = 4000, TICKS = 10 };
+    const double h = 0.01; /* harm hazard a weekly tick */
+    fixture f;
+    fixture_begin(&f);
+    f.m->cfg.mech_harm = true;
+    f.m->cfg.closed_followup_days = 70.0;
+    f.m->cfg.escalation_rate = 0.0;
+    f.m->cfg.harm_rate[RISK_HIGH] = h * YEAR_DAYS / WEEK_DAYS;
+    close_children_at_time_zero(&f, RISK_HIGH, N);
+    cp_kernel_run_until(f.m->kernel, FIRST_WEEKLY_TICK + WEEK_DAYS * (TICKS - 1) + 1.0);
+    double harm = f.m->st.harm, missed = f.m->st.missed[MISSED_UNRECOGNISED];
+    /* Under the weekly scan's rule (an Exp(1) budget loses h at each tick;
+     * harm at the tick it runs out, then a fresh budget from the next tick),
+     * the first harm comes at tick k of n with p_k = e^-(k-1)h - e^-kh; so
+     * E(n) = sum_k p_k (1 + E(n-k)) and S(n) = E[count^2] likewise. */
+    double e[TICKS + 1] = {0}, s2[TICKS + 1] = {0};
+    for (int n = 1; n <= TICKS; n++)
+        for (int k = 1; k <= n; k++) {
+            double p = exp(-(k - 1) * h) - exp(-k * h);
+            e[n] += p * (1.0 + e[n - k]);
+            s2[n] += p * (1.0 + 2.0 * e[n - k] + s2[n - k]);
+        }
+    double mean = N * e[TICKS], sd = sqrt(N * (s2[TICKS] - e[TICKS] * e[TICKS]));
+    printf("# closed harm: %.0f, expected %.1f +- %.1f\n", harm, mean, sd);
+    assert_true(fabs(harm - mean) < Z_STRICT * sd);
+    /* every harm to a closed high-risk child is missed risk (unrecognised),
+     * and each child starts one missed-risk episode at its first tick */
+    assert_true(missed == N + harm);
+    /* nothing happens after the window */
+    cp_kernel_run_until(f.m->kernel, 400.0);
+    assert_true(f.m->st.harm == harm);
+    assert_true(f.m->st.missed[MISSED_UNRECOGNISED] == missed);
+    fixture_end(&f);
+}
+
+static void closed_medium_risk_children_escalate_at_the_configured_rate(void **state) {
+    (void)state;
+    enum { N = 4000, TICKS = 10 };
+    const double e = 0.05; /* escalation hazard a weekly tick */
+    fixture f;
+    fixture_begin(&f);
+    f.m->cfg.mech_harm = true;
+    f.m->cfg.closed_followup_days = 70.0;
+    f.m->cfg.escalation_rate = e * YEAR_DAYS / WEEK_DAYS;
+    for (int r = 0; r < 3; r++)
+        f.m->cfg.harm_rate[r] = 0.0;
+    close_children_at_time_zero(&f, RISK_MEDIUM, N);
+    cp_kernel_run_until(f.m->kernel, 400.0);
+    /* A child escalating at tick k < 9 starts a missed-risk episode as a
+     * high-risk child at tick k + 1, inside the window: 1 - e^-9e of them. */
+    double p = 1.0 - exp(-(TICKS - 1) * e);
+    double episodes = f.m->st.missed[MISSED_UNRECOGNISED];
+    printf("# closed escalations: %.0f, expected %.1f\n", episodes, N * p);
+    assert_true(fabs(episodes - N * p) < Z_STRICT * sqrt(N * p * (1.0 - p)));
+    assert_true(f.m->st.harm == 0.0);
+    fixture_end(&f);
+}
+
 /* ---- burnout ------------------------------------------------------------ */
 
 static void burnout_rises_with_load_above_comfortable_and_falls_with_supervision(void **state) {
     (void)state;
-    enum { R = 64 };
+    /* The supervision effect is about 2-3 points against a paired sd of
+     * about 5.5, so 64 pairs gave t of 3.4-4.6 against 3.9 (too little
+     * power); 200 pairs give an expected t near 6 at the same 1e-4 level. */
+    enum { R = 200 };
     cp_config cfg = base_config();
     cfg.mech_turnover = cfg.mech_sickness = cfg.mech_recruitment = false;
     cfg.years = 2;
@@ -479,6 +556,8 @@ int main(void) {
         cmocka_unit_test(allocation_takes_high_risk_first_and_gives_it_experience),
         cmocka_unit_test(allocation_respects_caps_and_counts_inexperienced_high_risk),
         cmocka_unit_test(over_cap_allocation_happens_only_under_pressure_and_within_margin),
+        cmocka_unit_test(closed_children_are_harmed_at_the_unprotected_hazard_inside_the_window),
+        cmocka_unit_test(closed_medium_risk_children_escalate_at_the_configured_rate),
         cmocka_unit_test(burnout_rises_with_load_above_comfortable_and_falls_with_supervision),
         cmocka_unit_test(with_burnout_off_resignations_come_at_the_configured_annual_rate),
         cmocka_unit_test(permanent_leavers_serve_their_notice_period),
