@@ -22,6 +22,7 @@
 #include "cpsim/config.h"
 #include "cpsim/error.h"
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -160,7 +161,16 @@ void cp_model_set_observer(cp_model *model, cp_observer_fn fn, void *ctx);
  * that could not fit in memory (a billion workers, a 10,000-year horizon). */
 double cp_model_memory_estimate(const cp_config *cfg);
 
-/* Runs one replication. result must have been initialised for the same cfg. */
+/* An interrupt flag (set by a signal handler) that cp_model_run checks every
+ * CP_MODEL_INTERRUPT_DAYS of simulated time, so a long replication stops
+ * within moments of Ctrl-C rather than at its end. NULL: never. Checking
+ * does not change results: the run is the same in chunks as in one go. */
+#define CP_MODEL_INTERRUPT_DAYS 28.0
+void cp_model_set_interrupt(cp_model *model, const volatile sig_atomic_t *flag);
+
+/* Runs one replication. result must have been initialised for the same cfg.
+ * CP_EINTERRUPTED when the interrupt flag was seen set (result then holds
+ * nothing usable). */
 cp_status cp_model_run(cp_model *model, uint64_t seed, uint64_t replication, cp_result *result,
                        cp_error *err);
 

@@ -127,6 +127,7 @@ static void *thread_create(void *vctx, cp_error *err) {
         free(ts);
         return NULL;
     }
+    cp_model_set_interrupt(ts->model, ctx->exp->options.interrupt);
     return ts;
 }
 

@@ -160,6 +160,7 @@ static cp_status run_pair(void *vctx, void *state, size_t index, cp_error *err) 
         s->model = cp_model_create(&s->cfg, err);
         if (!s->model)
             return err && err->status != CP_OK ? err->status : CP_ENOMEM;
+        cp_model_set_interrupt(s->model, ctx->opt->interrupt);
         st = cp_result_init(&s->result, &s->cfg, err);
         if (st != CP_OK)
             return st;

@@ -453,12 +453,31 @@ void model_finish(cp_model *m) {
     m->result = NULL;
 }
 
+void cp_model_set_interrupt(cp_model *m, const volatile sig_atomic_t *flag) {
+    m->interrupt = flag;
+}
+
 cp_status cp_model_run(cp_model *m, uint64_t seed, uint64_t replication, cp_result *result,
                        cp_error *err) {
     cp_status status = model_begin(m, seed, replication, result, err);
     if (status != CP_OK)
         return status;
-    cp_kernel_run_until(m->kernel, m->end_time);
+    if (!m->interrupt) {
+        cp_kernel_run_until(m->kernel, m->end_time);
+    } else {
+        /* In chunks, looking at the flag between them: run_until(a) then
+         * run_until(b) runs exactly the events run_until(b) would. */
+        for (double t = 0.0; t < m->end_time;) {
+            if (*m->interrupt) {
+                m->result = NULL;
+                return cp_error_set(err, CP_EINTERRUPTED,
+                                    "interrupted on day %.0f of %.0f of replication %llu", t,
+                                    m->end_time, (unsigned long long)replication);
+            }
+            t = t + CP_MODEL_INTERRUPT_DAYS < m->end_time ? t + CP_MODEL_INTERRUPT_DAYS : m->end_time;
+            cp_kernel_run_until(m->kernel, t);
+        }
+    }
     model_finish(m);
     return CP_OK;
 }

@@ -200,6 +200,7 @@ typedef struct cp_model {
     gsl_rng *rng[CP_STREAM_COUNT];
     cp_observer_fn observer;
     void *observer_ctx;
+    const volatile sig_atomic_t *interrupt; /* may be NULL */
 
     /* calendar */
     int32_t calendar_days;

@@ -161,6 +161,50 @@ static void a_shock_multiplies_referrals_inside_its_window(void **state) {
     assert_true(fabs(ratio - 1.5) < Z_STRICT * ratio * sqrt(1.0 / n1 + 1.0 / n2));
 }
 
+/* ---- interrupts ----------------------------------------------------------- */
+
+static volatile sig_atomic_t interrupt_flag;
+
+/* Raises the interrupt at the first story event after day 400, as a signal
+ * handler would in the middle of a replication. */
+static void interrupt_after_day_400(void *ctx, const cp_story_event *ev) {
+    (void)ctx;
+    if (ev->time_days > 400.0)
+        interrupt_flag = 1;
+}
+
+static void an_interrupt_stops_a_replication_within_a_chunk_and_checking_changes_nothing(void **state) {
+    (void)state;
+    cp_config cfg = base_config();
+    cfg.years = 20;
+    cp_error err;
+    cp_model *plain = cp_model_create(&cfg, &err), *watched = cp_model_create(&cfg, &err);
+    cp_result a, b;
+    assert_int_equal(cp_result_init(&a, &cfg, &err), CP_OK);
+    assert_int_equal(cp_result_init(&b, &cfg, &err), CP_OK);
+    /* an unset flag: checked every chunk, same bytes as no flag at all */
+    interrupt_flag = 0;
+    cp_model_set_interrupt(watched, &interrupt_flag);
+    assert_int_equal(cp_model_run(plain, 3, 1, &a, &err), CP_OK);
+    assert_int_equal(cp_model_run(watched, 3, 1, &b, &err), CP_OK);
+    assert_memory_equal(a.outcome, b.outcome, sizeof a.outcome);
+    assert_memory_equal(a.series, b.series, a.series_rows * CP_SERIES_COUNT * sizeof(double));
+    /* raised on about day 400 of 9,000: the run stops within one chunk */
+    cp_model_set_observer(watched, interrupt_after_day_400, NULL);
+    assert_int_equal(cp_model_run(watched, 3, 1, &b, &err), CP_EINTERRUPTED);
+    double stopped = cp_kernel_now(watched->kernel);
+    printf("# interrupted at day %.1f: %s\n", stopped, err.message);
+    assert_true(stopped > 400.0 && stopped <= 400.0 + 2.0 * CP_MODEL_INTERRUPT_DAYS);
+    /* a set flag stops the next run before it starts */
+    cp_model_set_observer(watched, NULL, NULL);
+    assert_int_equal(cp_model_run(watched, 3, 2, &b, &err), CP_EINTERRUPTED);
+    interrupt_flag = 0;
+    cp_result_fini(&a);
+    cp_result_fini(&b);
+    cp_model_destroy(plain);
+    cp_model_destroy(watched);
+}
+
 /* ---- allocation --------------------------------------------------------- */
 
 typedef struct fixture {
@@ -553,6 +597,7 @@ int main(void) {
         cmocka_unit_test(same_seed_and_replication_give_identical_results),
         cmocka_unit_test(referrals_follow_the_weekly_rate_and_seasonal_multipliers),
         cmocka_unit_test(a_shock_multiplies_referrals_inside_its_window),
+        cmocka_unit_test(an_interrupt_stops_a_replication_within_a_chunk_and_checking_changes_nothing),
         cmocka_unit_test(allocation_takes_high_risk_first_and_gives_it_experience),
         cmocka_unit_test(allocation_respects_caps_and_counts_inexperienced_high_risk),
         cmocka_unit_test(over_cap_allocation_happens_only_under_pressure_and_within_margin),
