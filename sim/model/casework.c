@@ -72,13 +72,7 @@ static void open_add(cp_model *m, int32_t id) {
     cp_case *c = &m->cases[id];
     if (c->open_slot >= 0)
         return;
-    if (m->n_open == m->open_capacity) {
-        int32_t cap = m->open_capacity ? 2 * m->open_capacity : 256;
-        int32_t *grown = realloc(m->open_list, (size_t)cap * sizeof *grown);
-        CP_ASSERT(grown != NULL);
-        m->open_list = grown;
-        m->open_capacity = cap;
-    }
+    m->open_list = model_reserve(m->open_list, m->n_open, &m->open_capacity, 256, sizeof *m->open_list);
     c->open_slot = m->n_open;
     m->open_list[m->n_open++] = id;
 }
@@ -232,13 +226,7 @@ static void work_pause(cp_model *m, cp_case *c) {
 
 static void worker_add_case(cp_model *m, int32_t wid, int32_t id) {
     cp_worker *w = &m->workers[wid];
-    if (w->n_cases == w->cases_capacity) {
-        int32_t cap = w->cases_capacity ? 2 * w->cases_capacity : 32;
-        int32_t *grown = realloc(w->cases, (size_t)cap * sizeof *grown);
-        CP_ASSERT(grown != NULL);
-        w->cases = grown;
-        w->cases_capacity = cap;
-    }
+    w->cases = model_reserve(w->cases, w->n_cases, &w->cases_capacity, 32, sizeof *w->cases);
     cp_case *c = &m->cases[id];
     c->worker = wid;
     c->worker_slot = w->n_cases;
@@ -374,13 +362,8 @@ static bool followup_before(followup_entry a, followup_entry b) {
 }
 
 static void followup_push(cp_model *m, int32_t tick, int32_t id, uint32_t serial) {
-    if (m->n_followup == m->followup_capacity) {
-        int32_t cap = m->followup_capacity ? 2 * m->followup_capacity : 256;
-        followup_entry *grown = realloc(m->followup, (size_t)cap * sizeof *grown);
-        CP_ASSERT(grown != NULL);
-        m->followup = grown;
-        m->followup_capacity = cap;
-    }
+    m->followup =
+        model_reserve(m->followup, m->n_followup, &m->followup_capacity, 256, sizeof *m->followup);
     followup_entry e = {.key = (uint64_t)tick << 32 | (uint32_t)id, .serial = serial};
     int32_t i = m->n_followup++;
     while (i > 0) {

@@ -109,13 +109,7 @@ void demand_refer(cp_model *m, int32_t id, bool rereferral) {
         case_open_stage(m, id, CP_STAGE_ASSESSMENT);
         return;
     }
-    if (m->n_at_door == m->at_door_capacity) {
-        int32_t cap = m->at_door_capacity ? 2 * m->at_door_capacity : 64;
-        int32_t *grown = realloc(m->at_door, (size_t)cap * sizeof *grown);
-        CP_ASSERT(grown != NULL);
-        m->at_door = grown;
-        m->at_door_capacity = cap;
-    }
+    m->at_door = model_reserve(m->at_door, m->n_at_door, &m->at_door_capacity, 64, sizeof *m->at_door);
     c->status = CASE_AT_DOOR;
     m->at_door[m->n_at_door++] = id;
 }

@@ -23,6 +23,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+void *model_reserve(void *items, int32_t count, int32_t *capacity, int32_t first, size_t size) {
+    if (count < *capacity)
+        return items;
+    int32_t cap = *capacity ? 2 * *capacity : first;
+    void *grown = realloc(items, (size_t)cap * size);
+    CP_ASSERT(grown != NULL);
+    *capacity = cap;
+    return grown;
+}
+
 void histogram_add(histogram *h, double x) {
     size_t bin = x <= 0.0 ? 0 : (size_t)(x / h->bin_width);
     if (bin >= h->bins)

@@ -307,6 +307,12 @@ void model_finish(cp_model *m);
 void model_tell(cp_model *m, cp_story_kind kind, const cp_worker *w, int32_t worker_id,
                 double value, const char *detail);
 void histogram_add(histogram *h, double x);
+/* Makes room for one more item in a growable array of `size`-byte items
+ * holding `count` of `*capacity`: doubles it (to `first` when empty) when
+ * full. Returns the array, which may have moved. Out of memory asserts: the
+ * up-front memory check (cp_model_memory_estimate) makes it a bug, not an
+ * input. */
+void *model_reserve(void *items, int32_t count, int32_t *capacity, int32_t first, size_t size);
 
 static inline gsl_rng *rng(cp_model *m, cp_stream_id s) {
     return m->rng[s];
