@@ -157,7 +157,7 @@ static double draw_stage_wd(cp_model *m, cp_stage_id stage) {
     const cp_stage_config *s = &m->cfg.stage[stage];
     gsl_rng *r = rng(m, CP_STREAM_DURATIONS);
     double mean = s->duration_mean_wd, cv = s->duration_cv;
-    if (cv <= 0.0)
+    if (cv <= 0.0 || mean <= 0.0)
         return mean;
     if (s->duration_dist == CP_DIST_GAMMA) {
         double shape = 1.0 / (cv * cv);
@@ -172,7 +172,7 @@ void casework_begin(cp_model *m) {
     for (int s = 0; s < CP_STAGE_COUNT; s++) {
         double mean = m->cfg.stage[s].duration_mean_wd, cv = m->cfg.stage[s].duration_cv;
         double sigma2 = log1p(cv * cv);
-        m->stage_log_mu[s] = mean > 0.0 ? log(mean) - 0.5 * sigma2 : 0.0;
+        m->stage_log_mu[s] = mean > 0.0 ? log(mean) - 0.5 * sigma2 : 0.0; /* unused at 0 */
         m->stage_log_sigma[s] = sqrt(sigma2);
     }
     m->n_open = 0;
