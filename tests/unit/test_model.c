@@ -318,16 +318,24 @@ static void close_children_at_time_zero(fixture *f, int risk, int n) {
     }
 }
 
+/* The allocation fixture with harm on, 70 days of follow-up after closure,
+ * and hazards given per weekly tick: harm (to every risk level) and
+ * escalation. */
+static void followup_fixture_begin(fixture *f, double harm_per_tick, double escalation_per_tick) {
+    fixture_begin(f);
+    f->m->cfg.mech_harm = true;
+    f->m->cfg.closed_followup_days = 70.0;
+    f->m->cfg.escalation_rate = escalation_per_tick * YEAR_DAYS / WEEK_DAYS;
+    for (int r = 0; r < 3; r++)
+        f->m->cfg.harm_rate[r] = harm_per_tick * YEAR_DAYS / WEEK_DAYS;
+}
+
 static void closed_children_are_harmed_at_the_unprotected_hazard_inside_the_window(void **state) {
     (void)state;
     enum { N = 4000, TICKS = 10 };
     const double h = 0.01; /* harm hazard a weekly tick */
     fixture f;
-    fixture_begin(&f);
-    f.m->cfg.mech_harm = true;
-    f.m->cfg.closed_followup_days = 70.0;
-    f.m->cfg.escalation_rate = 0.0;
-    f.m->cfg.harm_rate[RISK_HIGH] = h * YEAR_DAYS / WEEK_DAYS;
+    followup_fixture_begin(&f, h, 0.0);
     close_children_at_time_zero(&f, RISK_HIGH, N);
     cp_kernel_run_until(f.m->kernel, FIRST_WEEKLY_TICK + WEEK_DAYS * (TICKS - 1) + 1.0);
     double harm = f.m->st.harm, missed = f.m->st.missed[MISSED_UNRECOGNISED];
@@ -360,12 +368,7 @@ static void closed_medium_risk_children_escalate_at_the_configured_rate(void **s
     enum { N = 4000, TICKS = 10 };
     const double e = 0.05; /* escalation hazard a weekly tick */
     fixture f;
-    fixture_begin(&f);
-    f.m->cfg.mech_harm = true;
-    f.m->cfg.closed_followup_days = 70.0;
-    f.m->cfg.escalation_rate = e * YEAR_DAYS / WEEK_DAYS;
-    for (int r = 0; r < 3; r++)
-        f.m->cfg.harm_rate[r] = 0.0;
+    followup_fixture_begin(&f, 0.0, e);
     close_children_at_time_zero(&f, RISK_MEDIUM, N);
     cp_kernel_run_until(f.m->kernel, 400.0);
     /* A child escalating at tick k < 9 starts a missed-risk episode as a

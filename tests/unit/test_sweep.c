@@ -641,16 +641,22 @@ static cp_sweep_run_options all_pairs(const cp_sweep *sw) {
     return opt;
 }
 
-/* Runs every pair of a fresh plan NAME and returns its shard's text. */
-static char *reference_shard(const char *name) {
-    char dir[512], path[700];
-    cp_sweep *sw = small_plan(name, dir, sizeof dir);
+/* Runs every pair of sw in dir (failing the test on an error). */
+static cp_sweep_run_report run_all_pairs(cp_sweep *sw, const char *dir) {
     cp_sweep_run_options opt = all_pairs(sw);
     cp_sweep_run_report rep;
     cp_error err;
     cp_error_clear(&err);
     if (cp_sweep_run(sw, dir, &opt, &rep, &err) != CP_OK)
         fail_msg("%s", err.message);
+    return rep;
+}
+
+/* Runs every pair of a fresh plan NAME and returns its shard's text. */
+static char *reference_shard(const char *name) {
+    char dir[512], path[700];
+    cp_sweep *sw = small_plan(name, dir, sizeof dir);
+    cp_sweep_run_report rep = run_all_pairs(sw, dir);
     assert_true(rep.complete && rep.folded);
     cp_sweep_destroy(sw);
     snprintf(path, sizeof path, "%s/shards/points-0-2.csv", dir);
@@ -782,12 +788,7 @@ static void a_fold_keeps_every_process_pairs_once_and_refuses_disagreement(void 
     put_file(p0, text);
     snprintf(text, sizeof text, "%s%s%s%s%s", header, rows[2], rows[3], rows[4], rows[5]);
     put_file(p7, text);
-    cp_sweep_run_options opt = all_pairs(sw);
-    cp_sweep_run_report rep;
-    cp_error err;
-    cp_error_clear(&err);
-    if (cp_sweep_run(sw, dir, &opt, &rep, &err) != CP_OK)
-        fail_msg("%s", err.message);
+    cp_sweep_run_report rep = run_all_pairs(sw, dir);
     assert_int_equal(rep.already, 6);
     assert_int_equal(rep.ran, 0);
     assert_true(rep.complete && rep.folded);
@@ -809,6 +810,8 @@ static void a_fold_keeps_every_process_pairs_once_and_refuses_disagreement(void 
     snprintf(p1, sizeof p1, "%s/shards/points-0-2.part-1.csv", dir);
     snprintf(text, sizeof text, "%s%s", header, bad);
     put_file(p1, text);
+    cp_sweep_run_options opt = all_pairs(sw);
+    cp_error err;
     cp_error_clear(&err);
     assert_int_equal(cp_sweep_run(sw, dir, &opt, &rep, &err), CP_EINPUT);
     assert_non_null(strstr(err.message, "points-0-2.part-1.csv:2: point 2 replication 0 differs"));
