@@ -23,6 +23,11 @@
 
 cp_status calendar_build(cp_model *m, cp_error *err) {
     int32_t days = (int32_t)ceil(m->end_time) + 5 * 365 + 1;
+    int holidays = m->cfg.bank_holidays_per_year;
+    /* The tables depend only on their length and the bank holidays: a model
+     * runs many replications of one scenario and builds them once. */
+    if (days <= m->calendar_days && holidays == m->calendar_holidays)
+        return CP_OK;
     if (days > m->calendar_days) {
         double *cum = realloc(m->working_days_before, (size_t)(days + 1) * sizeof *cum);
         if (!cum)
@@ -38,7 +43,6 @@ cp_status calendar_build(cp_model *m, cp_error *err) {
         m->working_day = index;
         m->calendar_days = days;
     }
-    int holidays = m->cfg.bank_holidays_per_year;
     for (int32_t d = 0; d < m->calendar_days; d++)
         m->is_working[d] = (uint8_t)(d % 7 < 5);
     for (int32_t year_start = 0; year_start < m->calendar_days; year_start += 365) {
@@ -57,6 +61,7 @@ cp_status calendar_build(cp_model *m, cp_error *err) {
         if (m->is_working[d])
             m->working_day[m->working_day_count++] = d;
     }
+    m->calendar_holidays = holidays;
     return CP_OK;
 }
 
@@ -101,7 +106,9 @@ double calendar_add_working_days(const cp_model *m, double t, double wd) {
 
 int calendar_month(double t) {
     static const int month_end[12] = {31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365};
-    int doy = (int)fmod(t, YEAR_DAYS);
+    CP_ASSERT(t >= 0.0 && t < (double)INT32_MAX);
+    /* the day of the year, as (int)fmod(t, 365) but without a library call */
+    int doy = (int)((int32_t)t % 365);
     int month = 0;
     while (month < 11 && doy >= month_end[month])
         month++;

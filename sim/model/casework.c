@@ -730,26 +730,57 @@ static void on_stage_end(cp_kernel *k, void *ctx, uint64_t arg) {
 
 /* ---- allocation --------------------------------------------------------- */
 
-/* The eligible worker with most spare capacity (ties to the lowest id);
- * for a known high-risk case, an experienced one if any has room. Returns -1
- * when nobody has room. */
-static int32_t choose_worker(cp_model *m, const cp_case *c, bool pressure, bool *inexperienced) {
-    const cp_config *cfg = &m->cfg;
-    double margin = pressure ? 1.0 + cfg->over_cap_margin : 1.0;
-    double weight = stage_weight(m, c);
-    bool want_experience = c->known_risk == RISK_HIGH && !cfg->single_stage;
-    int32_t best = -1, best_exp = -1;
-    double best_spare = -INFINITY, best_exp_spare = -INFINITY;
+/* The workers who can take a case in this allocation round, with their caps
+ * worked out once: within a round nobody's eligibility, caps or experience
+ * change (the clock stands still), only the caseloads of those who are given
+ * cases. Kept in worker id order, so ties still go to the lowest id. */
+typedef struct candidates {
+    int32_t n;
+    bool experience_known; /* experienced[] is filled in on the first high-risk case */
+} candidates;
+
+static void candidates_build(cp_model *m, candidates *cs) {
+    cs->n = 0;
+    cs->experience_known = false;
     for (int32_t i = 0; i < m->worker_count; i++) {
         const cp_worker *w = &m->workers[i];
         if (!worker_can_take(m, w))
             continue;
-        double cap_cases = worker_case_cap(m, w);
+        candidate *c = &m->cand[cs->n++];
+        c->id = i;
+        c->cap_cases = worker_case_cap(m, w);
+        c->cap_points = worker_points_cap(m, w);
+    }
+}
+
+static void candidates_know_experience(cp_model *m, candidates *cs) {
+    for (int32_t k = 0; k < cs->n; k++)
+        m->cand[k].experienced = worker_experience(m, &m->workers[m->cand[k].id]) >=
+                                 m->cfg.high_risk_min_experience_years;
+    cs->experience_known = true;
+}
+
+/* The eligible worker with most spare capacity (ties to the lowest id);
+ * for a known high-risk case, an experienced one if any has room. Returns -1
+ * when nobody has room. */
+static int32_t choose_worker(cp_model *m, candidates *cs, const cp_case *c, double margin,
+                             bool *inexperienced) {
+    const cp_config *cfg = &m->cfg;
+    double weight = stage_weight(m, c);
+    bool want_experience = c->known_risk == RISK_HIGH && !cfg->single_stage;
+    if (want_experience && !cs->experience_known)
+        candidates_know_experience(m, cs);
+    int32_t best = -1, best_exp = -1;
+    double best_spare = -INFINITY, best_exp_spare = -INFINITY;
+    for (int32_t k = 0; k < cs->n; k++) {
+        const candidate *cand = &m->cand[k];
+        const cp_worker *w = &m->workers[cand->id];
+        double cap_cases = cand->cap_cases;
         if (w->n_cases + 1 > cap_cases * margin + 1e-9)
             continue;
         double spare = (cap_cases - w->n_cases) / cap_cases;
         if (!cfg->single_stage) {
-            double cap_points = worker_points_cap(m, w);
+            double cap_points = cand->cap_points;
             if (w->points + weight > cap_points * margin + 1e-9)
                 continue;
             double spare_points = (cap_points - w->points) / cap_points;
@@ -758,12 +789,11 @@ static int32_t choose_worker(cp_model *m, const cp_case *c, bool pressure, bool 
         }
         if (spare > best_spare) {
             best_spare = spare;
-            best = i;
+            best = cand->id;
         }
-        if (want_experience && worker_experience(m, w) >= cfg->high_risk_min_experience_years &&
-            spare > best_exp_spare) {
+        if (want_experience && cand->experienced && spare > best_exp_spare) {
             best_exp_spare = spare;
-            best_exp = i;
+            best_exp = cand->id;
         }
     }
     *inexperienced = false;
@@ -783,14 +813,14 @@ void allocation_run(cp_model *m) {
         return;
     }
     bool pressure = waiting_pressure(m);
-    /* Most days with a list are days when every worker is full: one pass
-     * over the workers settles that before looking at any case. */
     double margin = pressure ? 1.0 + m->cfg.over_cap_margin : 1.0;
+    candidates cs;
+    candidates_build(m, &cs);
+    /* Most days with a list are days when every worker is full: the case
+     * caps settle that before looking at any case. */
     bool room = false;
-    for (int32_t i = 0; i < m->worker_count && !room; i++) {
-        const cp_worker *w = &m->workers[i];
-        room = worker_can_take(m, w) && w->n_cases + 1 <= worker_case_cap(m, w) * margin + 1e-9;
-    }
+    for (int32_t k = 0; k < cs.n && !room; k++)
+        room = m->workers[m->cand[k].id].n_cases + 1 <= m->cand[k].cap_cases * margin + 1e-9;
     if (!room)
         return;
     for (int level = RISK_HIGH; level >= RISK_LOW; level--) {
@@ -800,7 +830,7 @@ void allocation_run(cp_model *m) {
             if (id < 0)
                 break;
             bool inexperienced;
-            int32_t wid = choose_worker(m, &m->cases[id], pressure, &inexperienced);
+            int32_t wid = choose_worker(m, &cs, &m->cases[id], margin, &inexperienced);
             if (wid < 0)
                 break;
             q->head++;

@@ -39,6 +39,8 @@ void histogram_add(histogram *h, double x) {
         bin = h->bins - 1;
     h->counts[bin]++;
     h->total++;
+    if (bin >= h->used)
+        h->used = bin + 1;
 }
 
 static double histogram_quantile(const histogram *h, double q) {
@@ -46,7 +48,7 @@ static double histogram_quantile(const histogram *h, double q) {
         return 0.0;
     double target = q * (double)h->total;
     uint64_t seen = 0;
-    for (size_t b = 0; b < h->bins; b++) {
+    for (size_t b = 0; b < h->used; b++) {
         if (h->counts[b] == 0)
             continue;
         if ((double)(seen + h->counts[b]) >= target) {
@@ -63,13 +65,15 @@ static cp_status histogram_init(histogram *h, double bin_width, size_t bins, cp_
     h->bin_width = bin_width;
     h->bins = bins;
     h->total = 0;
+    h->used = 0;
     h->counts = calloc(bins, sizeof *h->counts);
     return h->counts ? CP_OK : cp_error_set(err, CP_ENOMEM, "out of memory for a histogram");
 }
 
 static void histogram_clear(histogram *h) {
-    memset(h->counts, 0, h->bins * sizeof *h->counts);
+    memset(h->counts, 0, h->used * sizeof *h->counts);
     h->total = 0;
+    h->used = 0;
 }
 
 void model_tell(cp_model *m, cp_story_kind kind, const cp_worker *w, int32_t worker_id,
@@ -262,6 +266,7 @@ cp_model *cp_model_create(const cp_config *cfg, cp_error *err) {
         return NULL;
     }
     m->cfg = *cfg;
+    m->calendar_holidays = -1;
     m->kernel = cp_kernel_create(1024);
     if (!m->kernel) {
         cp_error_set(err, CP_ENOMEM, "out of memory creating the event queue");
@@ -306,6 +311,7 @@ void cp_model_destroy(cp_model *m) {
     for (int32_t i = 0; i < m->worker_capacity; i++)
         free(m->workers[i].cases);
     free(m->workers);
+    free(m->cand);
     free(m->posts);
     free(m->st.wait_hist.counts);
     free(m->st.caseload_hist.counts);

@@ -137,6 +137,13 @@ typedef struct cp_worker {
     int32_t next_free;
 } cp_worker;
 
+/* A worker who can take cases in the current allocation round (casework.c). */
+typedef struct candidate {
+    int32_t id;
+    bool experienced;     /* filled in only when a high-risk case is allocated */
+    double cap_cases, cap_points;
+} candidate;
+
 typedef struct cp_post {
     double fte;
     int32_t holder;       /* permanent or NQSW worker, -1 when vacant */
@@ -163,10 +170,11 @@ typedef struct followup_entry {
     uint32_t serial;     /* the case's closure_serial when pushed */
 } followup_entry;
 
-/* A histogram of non-negative values for percentiles with bounded memory. */
+/* A histogram of non-negative values for percentiles with bounded memory.
+ * Bins at and above `used` are all zero, so clearing and reading stop there. */
 typedef struct histogram {
     double bin_width;
-    size_t bins;
+    size_t bins, used;
     uint64_t *counts;
     uint64_t total;
 } histogram;
@@ -204,6 +212,7 @@ typedef struct cp_model {
 
     /* calendar */
     int32_t calendar_days;
+    int calendar_holidays;       /* bank holidays the tables were built for (-1: none yet) */
     double *working_days_before; /* cumulative working days before day d */
     uint8_t *is_working;
     int32_t *working_day;        /* working_day[k]: the day of working day k (0-based) */
@@ -230,6 +239,7 @@ typedef struct cp_model {
     /* workforce */
     cp_worker *workers;
     int32_t worker_count, worker_capacity, worker_free;
+    candidate *cand;            /* allocation scratch, worker_capacity entries */
     cp_post *posts;
     int32_t post_count;
     double establishment;

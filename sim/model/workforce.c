@@ -123,6 +123,9 @@ static int32_t worker_new(cp_model *m, int type, int32_t post, double experience
             memset(grown + m->worker_capacity, 0,
                    (size_t)(cap - m->worker_capacity) * sizeof *grown);
             m->workers = grown;
+            candidate *cand = realloc(m->cand, (size_t)cap * sizeof *cand);
+            CP_ASSERT(cand != NULL);
+            m->cand = cand;
             m->worker_capacity = cap;
         }
         id = m->worker_count++;
