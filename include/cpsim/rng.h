@@ -22,6 +22,8 @@
 #include "cpsim/error.h"
 
 #include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 extern const gsl_rng_type *cp_rng_philox4x64;
@@ -38,6 +40,41 @@ void cp_rng_stream_seed(gsl_rng *rng, uint64_t master_seed, uint64_t replication
 
 /* A full 64-bit draw from a cp_rng_philox4x64 stream. */
 uint64_t cp_rng_next_u64(gsl_rng *rng);
+
+/* The state of a cp_rng_philox4x64 stream. It is public only so that the
+ * draws below inline; treat it as opaque. `next` indexes the next unused word
+ * of `block` (4: used up); `half` holds the spare upper 32 bits of the last
+ * word when `has_half` is set (gsl_rng_get hands out 32 bits at a time). */
+typedef struct cp_rng_philox_state {
+    uint64_t counter[4], key[2], block[4];
+    unsigned next;
+    bool has_half;
+    uint32_t half;
+} cp_rng_philox_state;
+
+/* Computes the stream's next block of four words. */
+void cp_rng_philox_refill(cp_rng_philox_state *state);
+
+/* The next 64-bit word of a cp_rng_philox4x64 stream. */
+static inline uint64_t cp_rng_philox_word(gsl_rng *rng) {
+    cp_rng_philox_state *st = (cp_rng_philox_state *)rng->state;
+    if (st->next == 4)
+        cp_rng_philox_refill(st);
+    return st->block[st->next++];
+}
+
+/* Uniform on [0, 1) from a cp_rng_philox4x64 stream: the same number, and
+ * the same step along the stream, as gsl_rng_uniform(rng), without the call
+ * through the generator's function table (the model draws millions). */
+static inline double cp_rng_uniform(gsl_rng *rng) {
+    return (double)(cp_rng_philox_word(rng) >> 11) * 0x1.0p-53;
+}
+
+/* Exponential with mean mu from a cp_rng_philox4x64 stream: -mu log(1 - U),
+ * the formula of GSL 2.x's gsl_ran_exponential, so the same number. */
+static inline double cp_rng_exponential(gsl_rng *rng, double mu) {
+    return -mu * log1p(-cp_rng_uniform(rng));
+}
 
 /* SplitMix64 finaliser: a bijective mixer of 64-bit words, used to derive
  * seeds (e.g. the master seed of a sweep point) from other seeds. */

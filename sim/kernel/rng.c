@@ -5,9 +5,9 @@
  * adapter because that adapter's set() puts one unsigned long in the key and
  * zeroes the rest: it cannot express (seed, replication, stream).
  *
- * Invariant: `next` indexes the next unused 64-bit word of `block`
- * (4 means the block is used up); `half` holds the spare upper 32 bits of the
- * last word when `has_half` is set.
+ * The state (cp_rng_philox_state) is declared in the header so that
+ * cp_rng_uniform inlines; its invariant is stated there. Refilling a block
+ * stays here, out of line, with Random123.
  */
 #include "cpsim/rng.h"
 
@@ -15,32 +15,32 @@
 #include <stdbool.h>
 #include <string.h>
 
-typedef struct philox_state {
-    philox4x64_ctr_t ctr;
-    philox4x64_key_t key;
-    philox4x64_ctr_t block;
-    unsigned next;
-    bool has_half;
-    uint32_t half;
-} philox_state;
+typedef cp_rng_philox_state philox_state;
+
+void cp_rng_philox_refill(philox_state *st) {
+    /* 2^128 blocks per stream before the low counter words wrap. */
+    if (++st->counter[0] == 0)
+        ++st->counter[1];
+    philox4x64_ctr_t ctr = {{st->counter[0], st->counter[1], st->counter[2], st->counter[3]}};
+    philox4x64_key_t key = {{st->key[0], st->key[1]}};
+    philox4x64_ctr_t out = philox4x64(ctr, key);
+    for (int i = 0; i < 4; i++)
+        st->block[i] = out.v[i];
+    st->next = 0;
+}
 
 static inline uint64_t philox_word(philox_state *st) {
-    if (st->next == 4) {
-        /* 2^128 blocks per stream before the low counter words wrap. */
-        if (++st->ctr.v[0] == 0)
-            ++st->ctr.v[1];
-        st->block = philox4x64(st->ctr, st->key);
-        st->next = 0;
-    }
-    return st->block.v[st->next++];
+    if (st->next == 4)
+        cp_rng_philox_refill(st);
+    return st->block[st->next++];
 }
 
 static void philox_position(philox_state *st, uint64_t seed, uint64_t replication,
                             uint32_t stream) {
     memset(st, 0, sizeof *st);
-    st->key.v[0] = seed;
-    st->key.v[1] = replication;
-    st->ctr.v[3] = stream;
+    st->key[0] = seed;
+    st->key[1] = replication;
+    st->counter[3] = stream;
     st->next = 4;
 }
 

@@ -20,6 +20,8 @@
  */
 #include "model_internal.h"
 
+#include "cpsim/rng.h"
+
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdlib.h>
@@ -53,8 +55,8 @@ int32_t case_alloc(cp_model *m) {
     c->last_worker = -1;
     c->open_slot = -1;
     c->closed_time = -1.0;
-    c->harm_budget = gsl_ran_exponential(rng(m, CP_STREAM_HARM), 1.0);
-    c->drift_budget = gsl_ran_exponential(rng(m, CP_STREAM_HARM), 1.0);
+    c->harm_budget = cp_rng_exponential(rng(m, CP_STREAM_HARM), 1.0);
+    c->drift_budget = cp_rng_exponential(rng(m, CP_STREAM_HARM), 1.0);
     return id;
 }
 
@@ -459,14 +461,14 @@ static void followup_tick(cp_model *m, int32_t id, int32_t n) {
     followup_run_down(m, c, n);
     gsl_rng *harm_rng = rng(m, CP_STREAM_HARM);
     if (harm) {
-        c->harm_budget = gsl_ran_exponential(harm_rng, 1.0);
+        c->harm_budget = cp_rng_exponential(harm_rng, 1.0);
         record_harm(m, c, cause);
     }
     if (r == RISK_HIGH && cause != c->last_missed)
         record_missed_episode(m, c, cause);
     c->last_missed = (uint8_t)(r == RISK_HIGH ? cause : MISSED_NONE);
     if (drift) {
-        c->drift_budget = gsl_ran_exponential(harm_rng, 1.0);
+        c->drift_budget = cp_rng_exponential(harm_rng, 1.0);
         c->true_risk = RISK_HIGH;
     }
     followup_schedule(m, id);
@@ -512,7 +514,7 @@ void case_open_stage(cp_model *m, int32_t id, cp_stage_id stage) {
     }
     if (c->work_stage) {
         c->work_total_wd = cfg->single_stage
-                               ? gsl_ran_exponential(rng(m, CP_STREAM_DURATIONS),
+                               ? cp_rng_exponential(rng(m, CP_STREAM_DURATIONS),
                                                      cfg->single_stage_mean_days)
                                : draw_stage_wd(m, stage);
         c->work_done_wd = 0.0;
@@ -577,7 +579,7 @@ void case_close(cp_model *m, int32_t id, bool wrong, bool early) {
     if (cfg->mech_rereferral && !cfg->single_stage) {
         double p = cfg->rereferral_base * (c->early_closed ? cfg->rereferral_early_close_factor : 1.0) *
                    (wrong ? cfg->rereferral_wrong_close_factor : 1.0);
-        if (gsl_rng_uniform(rng(m, CP_STREAM_REREFERRAL)) < p) {
+        if (cp_rng_uniform(rng(m, CP_STREAM_REREFERRAL)) < p) {
             double at = now + gsl_rng_uniform_pos(rng(m, CP_STREAM_REREFERRAL)) * YEAR_DAYS;
             if (at < m->end_time) {
                 c->rereferral_pending = true;
@@ -633,7 +635,7 @@ double worker_quality(const cp_model *m, const cp_worker *w, const cp_case *c) {
 static uint8_t judge_risk(cp_model *m, const cp_case *c) {
     const cp_worker *w = c->worker >= 0 ? &m->workers[c->worker] : NULL;
     double q = worker_quality(m, w, c);
-    if (c->true_risk == RISK_LOW || gsl_rng_uniform(rng(m, CP_STREAM_JUDGEMENT)) < q)
+    if (c->true_risk == RISK_LOW || cp_rng_uniform(rng(m, CP_STREAM_JUDGEMENT)) < q)
         return c->true_risk;
     return (uint8_t)(c->true_risk - 1);
 }
@@ -665,7 +667,7 @@ static void on_stage_end(cp_kernel *k, void *ctx, uint64_t arg) {
             m->insp_assess_in45++;
         c->known_risk = judge_risk(m, c);
         double ra = m->risk_aversion_now;
-        double u = gsl_rng_uniform(r);
+        double u = cp_rng_uniform(r);
         if (c->known_risk == RISK_HIGH) {
             case_open_stage(m, id, CP_STAGE_S47);
         } else if (c->known_risk == RISK_MEDIUM) {
@@ -690,7 +692,7 @@ static void on_stage_end(cp_kernel *k, void *ctx, uint64_t arg) {
     case CP_STAGE_S47: {
         c->known_risk = judge_risk(m, c);
         double p = c->known_risk == RISK_HIGH ? cfg->icpc_share_high : cfg->icpc_share_other;
-        if (gsl_rng_uniform(r) < p) {
+        if (cp_rng_uniform(r) < p) {
             if (m->measuring) {
                 m->st.icpcs++;
                 m->st.icpc_n++;
@@ -710,9 +712,9 @@ static void on_stage_end(cp_kernel *k, void *ctx, uint64_t arg) {
         case_close(m, id, c->true_risk > c->known_risk, c->early_closed);
         break;
     case CP_STAGE_CP:
-        if (c->true_risk == RISK_HIGH && gsl_rng_uniform(r) < cfg->proceedings_share_high)
+        if (c->true_risk == RISK_HIGH && cp_rng_uniform(r) < cfg->proceedings_share_high)
             case_open_stage(m, id, CP_STAGE_PROCEEDINGS);
-        else if (c->true_risk == RISK_HIGH || gsl_rng_uniform(r) < cfg->cin_after_cp_share)
+        else if (c->true_risk == RISK_HIGH || cp_rng_uniform(r) < cfg->cin_after_cp_share)
             case_open_stage(m, id, CP_STAGE_CIN);
         else
             case_close(m, id, false, false);
@@ -916,11 +918,11 @@ void casework_weekly(cp_model *m) {
                     w->visit_share_points = w->points;
                 }
                 double p_visit = present ? w->visit_share : 0.0;
-                if (p_visit >= 1.0 || (p_visit > 0.0 && gsl_rng_uniform(judge) < p_visit)) {
+                if (p_visit >= 1.0 || (p_visit > 0.0 && cp_rng_uniform(judge) < p_visit)) {
                     c->familiar_visits++;
                     c->next_visit_due = next_visit[c->stage];
                     if (c->known_risk < c->true_risk &&
-                        gsl_rng_uniform(judge) < worker_quality(m, w, c)) {
+                        cp_rng_uniform(judge) < worker_quality(m, w, c)) {
                         c->known_risk = c->true_risk;
                         if (c->true_risk == RISK_HIGH && c->stage == CP_STAGE_CIN) {
                             case_open_stage(m, id, CP_STAGE_S47);
@@ -945,7 +947,7 @@ void casework_weekly(cp_model *m) {
             continue;
         c->harm_budget -= week_hazard[c->true_risk][level];
         if (c->harm_budget <= 0.0) {
-            c->harm_budget = gsl_ran_exponential(harm_rng, 1.0);
+            c->harm_budget = cp_rng_exponential(harm_rng, 1.0);
             record_harm(m, c, cause);
         }
         /* A high-risk child newly left without the protection it needs:
@@ -968,7 +970,7 @@ void casework_weekly(cp_model *m) {
         if (drift > 0.0) {
             c->drift_budget -= drift;
             if (c->drift_budget <= 0.0) {
-                c->drift_budget = gsl_ran_exponential(harm_rng, 1.0);
+                c->drift_budget = cp_rng_exponential(harm_rng, 1.0);
                 if (up) {
                     bool was_waiting = c->status == CASE_WAITING;
                     if (was_waiting)

@@ -18,6 +18,8 @@
  */
 #include "model_internal.h"
 
+#include "cpsim/rng.h"
+
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdlib.h>
@@ -56,7 +58,7 @@ static void schedule_next_arrival(cp_model *m) {
      * Exp(1) draw: one draw an arrival, walking day by day through the
      * piecewise-constant rate. */
     double t = cp_kernel_now(m->kernel);
-    double budget = gsl_ran_exponential(rng(m, CP_STREAM_ARRIVALS), 1.0);
+    double budget = cp_rng_exponential(rng(m, CP_STREAM_ARRIVALS), 1.0);
     for (;;) {
         double rate = demand_arrival_rate(m, t);
         double midnight = floor(t) + 1.0;
@@ -80,7 +82,7 @@ void demand_start(cp_model *m) {
 }
 
 static int draw_risk(cp_model *m) {
-    double u = gsl_rng_uniform(rng(m, CP_STREAM_RISK));
+    double u = cp_rng_uniform(rng(m, CP_STREAM_RISK));
     const double *mix = m->cfg.risk_mix;
     if (u < mix[RISK_LOW])
         return RISK_LOW;
@@ -170,17 +172,17 @@ void demand_screen_batch(cp_model *m) {
         cp_case *cs = &m->cases[id];
         if (cs->true_risk == RISK_HIGH) {
             m->escalations_week += 1.0;
-            if (gsl_rng_uniform(r) < miss_high) {
+            if (cp_rng_uniform(r) < miss_high) {
                 if (m->measuring)
                     m->st.screened_out_high++;
                 cs->known_risk = RISK_LOW;
                 case_close(m, id, true, false);
             } else {
                 cs->known_risk = RISK_HIGH;
-                case_open_stage(m, id, gsl_rng_uniform(r) < direct ? CP_STAGE_S47
+                case_open_stage(m, id, cp_rng_uniform(r) < direct ? CP_STAGE_S47
                                                                     : CP_STAGE_ASSESSMENT);
             }
-        } else if (gsl_rng_uniform(r) < nfa) {
+        } else if (cp_rng_uniform(r) < nfa) {
             cs->known_risk = RISK_LOW;
             case_close(m, id, cs->true_risk != RISK_LOW, false);
         } else {

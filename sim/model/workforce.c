@@ -36,6 +36,8 @@
  */
 #include "model_internal.h"
 
+#include "cpsim/rng.h"
+
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdlib.h>
@@ -191,14 +193,14 @@ static void agency_request(cp_model *m, int32_t post) {
         cp_kernel_is_pending(m->kernel, p->agency_request))
         return;
     double lag = m->cfg.agency_lag_days > 0.0
-                     ? gsl_ran_exponential(rng(m, CP_STREAM_RECRUITMENT), m->cfg.agency_lag_days)
+                     ? cp_rng_exponential(rng(m, CP_STREAM_RECRUITMENT), m->cfg.agency_lag_days)
                      : 0.0;
     p->agency_request = cp_kernel_schedule_in(m->kernel, lag, PRIO_WORKFORCE, on_agency_arrives,
                                               m, (uint64_t)post);
 }
 
 static double agency_experience(cp_model *m) {
-    return m->cfg.agency_experience_min_years + gsl_ran_exponential(rng(m, CP_STREAM_TEAM), 5.0);
+    return m->cfg.agency_experience_min_years + cp_rng_exponential(rng(m, CP_STREAM_TEAM), 5.0);
 }
 
 static void worker_depart(cp_model *m, int32_t wid);
@@ -236,11 +238,11 @@ static void on_campaign_end(cp_kernel *k, void *ctx, uint64_t arg) {
     p->campaign = CP_EVENT_NONE;
     if (p->holder >= 0)
         return; /* filled meanwhile (an NQSW) */
-    if (gsl_rng_uniform(rng(m, CP_STREAM_RECRUITMENT)) >= hire_probability(m)) {
+    if (cp_rng_uniform(rng(m, CP_STREAM_RECRUITMENT)) >= hire_probability(m)) {
         campaign_start(m, post);
         return;
     }
-    double experience = gsl_ran_exponential(rng(m, CP_STREAM_RECRUITMENT),
+    double experience = cp_rng_exponential(rng(m, CP_STREAM_RECRUITMENT),
                                             m->cfg.new_hire_experience_mean_years);
     permanent_starts(m, post, WORKER_PERMANENT, experience);
 }
@@ -332,7 +334,7 @@ static void worker_depart(cp_model *m, int32_t wid) {
             }
         }
         p->agency_wanted =
-            gsl_rng_uniform(rng(m, CP_STREAM_RECRUITMENT)) < m->cfg.agency_cover_share;
+            cp_rng_uniform(rng(m, CP_STREAM_RECRUITMENT)) < m->cfg.agency_cover_share;
         agency_request(m, post);
         campaign_start(m, post);
     }
@@ -356,7 +358,7 @@ static void resign(cp_model *m, int32_t wid) {
                                            on_worker_leaves, m, (uint64_t)wid);
     model_tell(m, CP_STORY_RESIGNED, w, wid, weeks, worker_type_name(w->type));
     if (w->type != WORKER_AGENCY && m->measuring &&
-        gsl_rng_uniform(rng(m, CP_STREAM_TURNOVER)) < c->turnover_to_agency_share)
+        cp_rng_uniform(rng(m, CP_STREAM_TURNOVER)) < c->turnover_to_agency_share)
         m->st.leavers_to_agency += w->fte;
 }
 
@@ -377,8 +379,8 @@ static void on_sickness_ends(cp_kernel *k, void *ctx, uint64_t arg) {
 static void start_sickness(cp_model *m, int32_t wid) {
     const cp_config *c = &m->cfg;
     gsl_rng *r = rng(m, CP_STREAM_SICKNESS);
-    bool long_spell = gsl_rng_uniform(r) < c->sickness_long_share;
-    double wd = gsl_ran_exponential(r, long_spell ? c->sickness_long_mean_wd : c->sickness_short_mean_wd);
+    bool long_spell = cp_rng_uniform(r) < c->sickness_long_share;
+    double wd = cp_rng_exponential(r, long_spell ? c->sickness_long_mean_wd : c->sickness_short_mean_wd);
     if (wd < 0.5)
         wd = 0.5;
     double now = cp_kernel_now(m->kernel);
@@ -420,8 +422,8 @@ cp_status workforce_start(cp_model *m, cp_error *err) {
     }
     for (int32_t i = 0; i < posts; i++) {
         cp_post *p = &m->posts[i];
-        if (c->mech_recruitment && gsl_rng_uniform(r) < c->initial_vacancy_share) {
-            p->agency_wanted = gsl_rng_uniform(r) < cover;
+        if (c->mech_recruitment && cp_rng_uniform(r) < c->initial_vacancy_share) {
+            p->agency_wanted = cp_rng_uniform(r) < cover;
             if (p->agency_wanted) {
                 int32_t id = worker_new(m, WORKER_AGENCY, i, agency_experience(m));
                 m->posts[i].agency = id;
@@ -429,12 +431,12 @@ cp_status workforce_start(cp_model *m, cp_error *err) {
             campaign_start(m, i);
             continue;
         }
-        bool nqsw = c->mech_recruitment && gsl_rng_uniform(r) < c->initial_nqsw_share;
+        bool nqsw = c->mech_recruitment && cp_rng_uniform(r) < c->initial_nqsw_share;
         double experience = nqsw ? 0.0 : gsl_ran_gamma(r, 2.0, c->experience_mean_years / 2.0);
         int32_t id = worker_new(m, nqsw ? WORKER_NQSW : WORKER_PERMANENT, i, experience);
         m->posts[i].holder = id;
         if (nqsw) {
-            double into = gsl_rng_uniform(r);
+            double into = cp_rng_uniform(r);
             m->workers[id].experience_at_start = into;
             m->workers[id].convert_event = cp_kernel_schedule_in(
                 m->kernel, (1.0 - into) * YEAR_DAYS, PRIO_WORKFORCE, on_nqsw_qualifies, m, (uint64_t)id);
@@ -442,7 +444,7 @@ cp_status workforce_start(cp_model *m, cp_error *err) {
     }
     for (int32_t i = 0; i < m->worker_count; i++) {
         cp_worker *w = &m->workers[i];
-        w->intends_to_leave = c->mech_turnover && gsl_rng_uniform(r) < c->turnover_intention_share;
+        w->intends_to_leave = c->mech_turnover && cp_rng_uniform(r) < c->turnover_intention_share;
     }
     if (c->mech_recruitment && c->nqsw_cohort_size > 0.0)
         schedule_cohort(m, 0.0);
@@ -570,12 +572,12 @@ void workforce_weekly(cp_model *m) {
         if (c->retention_leave && w->type != WORKER_AGENCY &&
             (now - w->start_time) / YEAR_DAYS >= c->retention_leave_after_years)
             leave_weeks += c->retention_leave_weeks;
-        w->on_leave = !w->absent && gsl_rng_uniform(rb) < leave_weeks / 52.0;
+        w->on_leave = !w->absent && cp_rng_uniform(rb) < leave_weeks / 52.0;
 
         if (c->mech_sickness && !w->absent) {
             double rate = c->sickness_spells_per_year *
                           exp(log_sick_factor * (w->burnout - c->burnout_reference));
-            if (gsl_rng_uniform(rs) < 1.0 - exp(-rate * week)) {
+            if (cp_rng_uniform(rs) < 1.0 - exp(-rate * week)) {
                 start_sickness(m, i);
                 w = &m->workers[i];
             }
@@ -585,11 +587,11 @@ void workforce_weekly(cp_model *m) {
             if (!w->intends_to_leave) {
                 double form = form_base *
                               exp(log_turnover_factor * (w->burnout - c->burnout_reference));
-                if (gsl_rng_uniform(rt) < form)
+                if (cp_rng_uniform(rt) < form)
                     w->intends_to_leave = true;
-            } else if (gsl_rng_uniform(rt) < resign_base * resign_multiplier(m, w)) {
+            } else if (cp_rng_uniform(rt) < resign_base * resign_multiplier(m, w)) {
                 resign(m, i);
-            } else if (gsl_rng_uniform(rt) < p_lapse) {
+            } else if (cp_rng_uniform(rt) < p_lapse) {
                 w->intends_to_leave = false;
             }
         }

@@ -133,6 +133,31 @@ static void a_cloned_stream_continues_identically(void **state) {
     gsl_rng_free(r);
 }
 
+/* The inlined draws the model uses are the generator's own: the same numbers
+ * as gsl_rng_uniform and gsl_ran_exponential, and the same steps along the
+ * stream, also when 32-bit draws through gsl_rng_get leave a spare half. */
+static void inline_draws_equal_the_gsl_draws_step_for_step(void **state) {
+    (void)state;
+    gsl_rng *fast = stream(2024, 7, 3), *gsl = stream(2024, 7, 3);
+    for (int i = 0; i < 100000; i++) {
+        /* a 32-bit draw leaves a spare half, which outlives the doubles
+         * drawn after it */
+        switch (i % 4) {
+        case 1:
+            assert_true(cp_rng_uniform(fast) == gsl_rng_uniform(gsl));
+            break;
+        case 3:
+            assert_true(cp_rng_exponential(fast, 2.5) == gsl_ran_exponential(gsl, 2.5));
+            break;
+        default:
+            assert_int_equal(gsl_rng_get(fast), gsl_rng_get(gsl));
+        }
+    }
+    assert_true(cp_rng_next_u64(fast) == cp_rng_next_u64(gsl));
+    gsl_rng_free(fast);
+    gsl_rng_free(gsl);
+}
+
 static void gsl_rng_set_is_stream_zero_of_replication_zero(void **state) {
     (void)state;
     uint64_t a[DRAWS];
@@ -450,6 +475,7 @@ int main(void) {
         cmocka_unit_test(the_same_seed_replication_and_stream_give_the_same_first_1000_draws),
         cmocka_unit_test(reseeding_an_existing_stream_replays_it_from_the_start),
         cmocka_unit_test(a_cloned_stream_continues_identically),
+        cmocka_unit_test(inline_draws_equal_the_gsl_draws_step_for_step),
         cmocka_unit_test(gsl_rng_set_is_stream_zero_of_replication_zero),
         cmocka_unit_test(different_replications_give_different_draws),
         cmocka_unit_test(different_streams_give_different_draws),
