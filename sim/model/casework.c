@@ -741,7 +741,7 @@ typedef struct candidates {
     bool experience_known; /* experienced[] is filled in on the first high-risk case */
 } candidates;
 
-static void candidates_build(cp_model *m, candidates *cs) {
+static void candidates_build(cp_model *m, candidates *cs, double margin) {
     cs->n = 0;
     cs->experience_known = false;
     for (int32_t i = 0; i < m->worker_count; i++) {
@@ -752,6 +752,8 @@ static void candidates_build(cp_model *m, candidates *cs) {
         c->id = i;
         c->cap_cases = worker_case_cap(m, w);
         c->cap_points = worker_points_cap(m, w);
+        c->room_cases = c->cap_cases * margin + 1e-9;
+        c->room_points = c->cap_points * margin + 1e-9;
     }
 }
 
@@ -765,8 +767,7 @@ static void candidates_know_experience(cp_model *m, candidates *cs) {
 /* The eligible worker with most spare capacity (ties to the lowest id);
  * for a known high-risk case, an experienced one if any has room. Returns -1
  * when nobody has room. */
-static int32_t choose_worker(cp_model *m, candidates *cs, const cp_case *c, double margin,
-                             bool *inexperienced) {
+static int32_t choose_worker(cp_model *m, candidates *cs, const cp_case *c, bool *inexperienced) {
     const cp_config *cfg = &m->cfg;
     double weight = stage_weight(m, c);
     bool want_experience = c->known_risk == RISK_HIGH && !cfg->single_stage;
@@ -778,12 +779,12 @@ static int32_t choose_worker(cp_model *m, candidates *cs, const cp_case *c, doub
         const candidate *cand = &m->cand[k];
         const cp_worker *w = &m->workers[cand->id];
         double cap_cases = cand->cap_cases;
-        if (w->n_cases + 1 > cap_cases * margin + 1e-9)
+        if (w->n_cases + 1 > cand->room_cases)
             continue;
         double spare = (cap_cases - w->n_cases) / cap_cases;
         if (!cfg->single_stage) {
             double cap_points = cand->cap_points;
-            if (w->points + weight > cap_points * margin + 1e-9)
+            if (w->points + weight > cand->room_points)
                 continue;
             double spare_points = (cap_points - w->points) / cap_points;
             if (spare_points < spare)
@@ -817,12 +818,12 @@ void allocation_run(cp_model *m) {
     bool pressure = waiting_pressure(m);
     double margin = pressure ? 1.0 + m->cfg.over_cap_margin : 1.0;
     candidates cs;
-    candidates_build(m, &cs);
+    candidates_build(m, &cs, margin);
     /* Most days with a list are days when every worker is full: the case
      * caps settle that before looking at any case. */
     bool room = false;
     for (int32_t k = 0; k < cs.n && !room; k++)
-        room = m->workers[m->cand[k].id].n_cases + 1 <= m->cand[k].cap_cases * margin + 1e-9;
+        room = m->workers[m->cand[k].id].n_cases + 1 <= m->cand[k].room_cases;
     if (!room)
         return;
     for (int level = RISK_HIGH; level >= RISK_LOW; level--) {
@@ -832,7 +833,7 @@ void allocation_run(cp_model *m) {
             if (id < 0)
                 break;
             bool inexperienced;
-            int32_t wid = choose_worker(m, &cs, &m->cases[id], margin, &inexperienced);
+            int32_t wid = choose_worker(m, &cs, &m->cases[id], &inexperienced);
             if (wid < 0)
                 break;
             q->head++;

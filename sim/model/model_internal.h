@@ -142,6 +142,7 @@ typedef struct candidate {
     int32_t id;
     bool experienced;     /* filled in only when a high-risk case is allocated */
     double cap_cases, cap_points;
+    double room_cases, room_points; /* the most they may hold this round: caps x margin */
 } candidate;
 
 typedef struct cp_post {
