@@ -738,7 +738,7 @@ static void on_stage_end(cp_kernel *k, void *ctx, uint64_t arg) {
  * cases. Kept in worker id order, so ties still go to the lowest id. */
 typedef struct candidates {
     int32_t n;
-    bool experience_known; /* candidates' experienced flags are filled in on the first high-risk case */
+    bool experience_known; /* the experienced flags: filled in at the round's first high-risk case */
 } candidates;
 
 static void candidates_build(cp_model *m, candidates *cs, double margin) {

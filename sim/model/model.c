@@ -247,8 +247,9 @@ double cp_model_memory_estimate(const cp_config *cfg) {
     double cases = per_day * (open_days + cfg->closed_followup_days + YEAR_DAYS) + 64.0;
     double per_case = (double)sizeof(cp_case) + 3.0 * (sizeof(int32_t) + sizeof(double)) + 2.0 * 40.0;
     double workers = 2.0 * (cfg->social_workers + 8.0);
-    double per_worker = (double)sizeof(cp_worker) + (double)sizeof(cp_post) +
-                        2.0 * cfg->cap_cases * (1.0 + cfg->over_cap_margin) * sizeof(int32_t) + 80.0;
+    double per_worker =
+        (double)sizeof(cp_worker) + (double)sizeof(cp_post) + (double)sizeof(candidate) +
+        2.0 * cfg->cap_cases * (1.0 + cfg->over_cap_margin) * sizeof(int32_t) + 80.0;
     double calendar = (horizon_days + 5.0 * YEAR_DAYS) * (sizeof(double) + 1.0 + sizeof(int32_t));
     double series = (double)cp_series_rows(cfg) * CP_SERIES_COUNT * sizeof(double);
     double histograms = (4.0 * 3650.0 + 20.0 * 500.0) * sizeof(uint64_t);

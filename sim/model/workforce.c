@@ -380,7 +380,8 @@ static void start_sickness(cp_model *m, int32_t wid) {
     const cp_config *c = &m->cfg;
     gsl_rng *r = rng(m, CP_STREAM_SICKNESS);
     bool long_spell = cp_rng_uniform(r) < c->sickness_long_share;
-    double wd = cp_rng_exponential(r, long_spell ? c->sickness_long_mean_wd : c->sickness_short_mean_wd);
+    double wd =
+        cp_rng_exponential(r, long_spell ? c->sickness_long_mean_wd : c->sickness_short_mean_wd);
     if (wd < 0.5)
         wd = 0.5;
     double now = cp_kernel_now(m->kernel);

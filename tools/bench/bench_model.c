@@ -83,7 +83,8 @@ static void mmc_arrival(cp_kernel *k, void *ctx, uint64_t arg) {
         mmc_start_service(k, q);
     else
         q->queue++;
-    cp_kernel_schedule_in(k, gsl_ran_exponential(q->arrivals, 1.0 / q->lambda), 0, mmc_arrival, q, 0);
+    cp_kernel_schedule_in(k, gsl_ran_exponential(q->arrivals, 1.0 / q->lambda), 0, mmc_arrival, q,
+                          0);
 }
 
 static void mmc_departure(cp_kernel *k, void *ctx, uint64_t arg) {
@@ -116,8 +117,8 @@ static double kernel_events_per_second(double horizon, uint64_t round) {
 /* ---- memory during one long replication ---------------------------------- */
 
 typedef struct memory_probe {
-    long long base;            /* heap in use before the model was created */
-    long long at_year[3];      /* model bytes at years 2 and 10, and at the end (20) */
+    long long base;       /* heap in use before the model was created */
+    long long at_year[3]; /* model bytes at years 2 and 10, and at the end (20) */
 } memory_probe;
 
 /* At the first series tick of years 2 and 10. */
@@ -245,7 +246,8 @@ int main(int argc, char **argv) {
            "\"model_bytes_at_year_20\":%lld,\"ratio_year_20_to_2\":%.4f,"
            "\"ms_per_team_year\":%.4f}\n",
            probe.at_year[0], probe.at_year[1], probe.at_year[2],
-           probe.at_year[0] > 0 ? (double)probe.at_year[2] / (double)probe.at_year[0] : 0.0, long_ms);
+           probe.at_year[0] > 0 ? (double)probe.at_year[2] / (double)probe.at_year[0] : 0.0,
+           long_ms);
     cp_model_destroy(ml);
     cp_result_fini(&rl);
     return 0;
