@@ -55,19 +55,24 @@ typedef struct cp_rng_philox_state {
 /* Computes the stream's next block of four words. */
 void cp_rng_philox_refill(cp_rng_philox_state *state);
 
-/* The next 64-bit word of a cp_rng_philox4x64 stream. */
-static inline uint64_t cp_rng_philox_word(gsl_rng *rng) {
-    cp_rng_philox_state *st = (cp_rng_philox_state *)rng->state;
+/* The stream's next 64-bit word. */
+static inline uint64_t cp_rng_philox_next(cp_rng_philox_state *st) {
     if (st->next == 4)
         cp_rng_philox_refill(st);
     return st->block[st->next++];
+}
+
+/* The stream's next double on [0, 1): the top 53 bits of the next word. This
+ * is the generator's get_double, so gsl_rng_uniform gives the same number. */
+static inline double cp_rng_philox_double(cp_rng_philox_state *st) {
+    return (double)(cp_rng_philox_next(st) >> 11) * 0x1.0p-53;
 }
 
 /* Uniform on [0, 1) from a cp_rng_philox4x64 stream: the same number, and
  * the same step along the stream, as gsl_rng_uniform(rng), without the call
  * through the generator's function table (the model draws millions). */
 static inline double cp_rng_uniform(gsl_rng *rng) {
-    return (double)(cp_rng_philox_word(rng) >> 11) * 0x1.0p-53;
+    return cp_rng_philox_double((cp_rng_philox_state *)rng->state);
 }
 
 /* Exponential with mean mu from a cp_rng_philox4x64 stream: -mu log(1 - U),

@@ -29,12 +29,6 @@ void cp_rng_philox_refill(philox_state *st) {
     st->next = 0;
 }
 
-static inline uint64_t philox_word(philox_state *st) {
-    if (st->next == 4)
-        cp_rng_philox_refill(st);
-    return st->block[st->next++];
-}
-
 static void philox_position(philox_state *st, uint64_t seed, uint64_t replication,
                             uint32_t stream) {
     memset(st, 0, sizeof *st);
@@ -54,14 +48,14 @@ static unsigned long int philox_get(void *state) {
         st->has_half = false;
         return st->half;
     }
-    uint64_t w = philox_word(st);
+    uint64_t w = cp_rng_philox_next(st);
     st->half = (uint32_t)(w >> 32);
     st->has_half = true;
     return (unsigned long int)(w & 0xffffffffu);
 }
 
 static double philox_get_double(void *state) {
-    return (double)(philox_word(state) >> 11) * 0x1.0p-53;
+    return cp_rng_philox_double(state);
 }
 
 static const gsl_rng_type philox_type = {
@@ -90,7 +84,7 @@ void cp_rng_stream_seed(gsl_rng *rng, uint64_t master_seed, uint64_t replication
 uint64_t cp_rng_next_u64(gsl_rng *rng) {
     philox_state *st = rng->state;
     st->has_half = false;
-    return philox_word(st);
+    return cp_rng_philox_next(st);
 }
 
 uint64_t cp_rng_mix64(uint64_t x) {
