@@ -131,6 +131,7 @@ typedef struct cp_config {
     double quality_overload_loss; /* worker.quality_overload_loss: per unit load above 1 */
     double quality_supervision_loss; /* worker.quality_supervision_loss: with no supervision */
     double duty_quality;          /* worker.duty_quality: P(recognise) under duty cover */
+    double duty_contacts_per_month; /* worker.duty_contacts_per_month: with a waiting child */
     double permanent_cost_per_year; /* worker.permanent_cost_per_year: GBP, on-costs included */
     double agency_cost_factor;    /* worker.agency_cost_factor: x permanent hourly cost */
     double nqsw_cost_factor;      /* worker.nqsw_cost_factor */
@@ -179,7 +180,9 @@ typedef struct cp_config {
     /* [supervision] */
     double manager_hours_per_week; /* supervision.manager_hours_per_week: per manager, for supervision */
     double hours_per_worker_month; /* supervision.hours_per_worker_month: permanent/agency */
-    double nqsw_hours_per_month;  /* supervision.nqsw_hours_per_month */
+    double nqsw_session_hours;    /* supervision.nqsw_session_hours */
+    double nqsw_weekly_weeks;     /* supervision.nqsw_weekly_weeks: weekly sessions at first */
+    double nqsw_fortnightly_months; /* supervision.nqsw_fortnightly_months: then fortnightly */
     double hours_per_unallocated_case; /* supervision.hours_per_unallocated_case: a week */
     double hours_per_escalation;  /* supervision.hours_per_escalation */
 

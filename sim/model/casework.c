@@ -52,7 +52,7 @@ int32_t case_alloc(cp_model *m) {
     memset(c, 0, sizeof *c);
     c->worker = -1;
     c->worker_slot = -1;
-    c->last_worker = -1;
+    c->last_worker_serial = 0;
     c->open_slot = -1;
     c->closed_time = -1.0;
     c->harm_budget = cp_rng_exponential(rng(m, CP_STREAM_HARM), 1.0);
@@ -113,6 +113,21 @@ static void queue_push(id_queue *q, int32_t id, double stamp) {
     q->tail++;
 }
 
+/* Queues a case that has been waiting since `stamp` behind everyone who has
+ * waited longer. */
+static void queue_insert_by_wait(id_queue *q, int32_t id, double stamp) {
+    queue_push(q, id, stamp);
+    for (size_t i = q->tail - 1; i > q->head; i--) {
+        size_t at = i % q->capacity, before = (i - 1) % q->capacity;
+        if (q->stamps[before] <= stamp)
+            break;
+        q->ids[at] = q->ids[before];
+        q->stamps[at] = q->stamps[before];
+        q->ids[before] = id;
+        q->stamps[before] = stamp;
+    }
+}
+
 /* Drops stale entries at the front; returns the front case id or -1. */
 static int32_t waiting_front(cp_model *m, id_queue *q) {
     while (q->tail > q->head) {
@@ -123,6 +138,18 @@ static int32_t waiting_front(cp_model *m, id_queue *q) {
         q->head++;
     }
     return -1;
+}
+
+/* A waiting child whose risk a duty contact has just recognised joins the
+ * list of that risk, in order of wait: allocation takes the highest known
+ * risk, then the longest wait. Its entry on the lower list stays and is
+ * skipped as stale once the case is allocated (or re-queued, with a new
+ * wait_start). */
+static void waiting_recognise(cp_model *m, int32_t id) {
+    cp_case *c = &m->cases[id];
+    CP_ASSERT(c->status == CASE_WAITING && c->known_risk < c->true_risk);
+    c->known_risk = c->true_risk;
+    queue_insert_by_wait(&m->waiting[c->known_risk], id, c->wait_start);
 }
 
 bool waiting_pressure(const cp_model *m) {
@@ -247,7 +274,7 @@ static void worker_remove_case(cp_model *m, int32_t id) {
     if (w->n_cases == 0 || w->points < 1e-9)
         w->points = w->n_cases == 0 ? 0.0 : w->points;
     CP_ASSERT(w->points >= -1e-9);
-    c->last_worker = c->worker;
+    c->last_worker_serial = w->serial;
     c->worker = -1;
     c->worker_slot = -1;
 }
@@ -275,12 +302,15 @@ static void case_assign(cp_model *m, int32_t id, int32_t wid) {
     }
     if (c->true_risk == RISK_HIGH && waited > 7.0)
         model_tell(m, CP_STORY_HIGH_RISK_WAITING, &m->workers[wid], wid, waited, NULL);
-    if (c->last_worker >= 0 && c->last_worker != wid) {
+    /* Ids of leavers are reused: a newcomer with a leaver's id is a change
+     * of worker all the same, so holders are told apart by serial. */
+    uint32_t serial = m->workers[wid].serial;
+    if (c->last_worker_serial != 0 && c->last_worker_serial != serial) {
         c->worker_changes++;
         c->familiar_visits = 0;
         if (c->work_stage && !m->cfg.single_stage)
             c->work_done_wd *= 1.0 - m->cfg.rework_share;
-    } else if (c->last_worker < 0) {
+    } else if (c->last_worker_serial == 0) {
         c->familiar_visits = 0;
     }
     c->status = CASE_ALLOCATED;
@@ -575,7 +605,7 @@ void case_close(cp_model *m, int32_t id, bool wrong, bool early) {
     c->early_closed = early || c->early_closed;
     c->closed_time = now;
     c->expires = now + cfg->closed_followup_days;
-    c->last_worker = -1;
+    c->last_worker_serial = 0;
     if (cfg->mech_rereferral && !cfg->single_stage) {
         double p = cfg->rereferral_base * (c->early_closed ? cfg->rereferral_early_close_factor : 1.0) *
                    (wrong ? cfg->rereferral_wrong_close_factor : 1.0);
@@ -631,8 +661,11 @@ double worker_quality(const cp_model *m, const cp_worker *w, const cp_case *c) {
 }
 
 /* The worker's (or duty's) judgement of the child's risk: right with
- * probability q, else one level too low. */
+ * probability q, else one level too low; always right with
+ * mechanisms.triage_errors off. */
 static uint8_t judge_risk(cp_model *m, const cp_case *c) {
+    if (!m->cfg.mech_triage_errors)
+        return c->true_risk;
     const cp_worker *w = c->worker >= 0 ? &m->workers[c->worker] : NULL;
     double q = worker_quality(m, w, c);
     if (c->true_risk == RISK_LOW || cp_rng_uniform(rng(m, CP_STREAM_JUDGEMENT)) < q)
@@ -884,6 +917,7 @@ void casework_weekly(cp_model *m) {
         for (int l = 0; l < 3; l++)
             week_hazard[r][l] = cfg->harm_rate[r] * (1.0 - cut[l]) * week;
     double can_hours = cfg->hours_per_week + cfg->max_overtime_hours;
+    double p_duty_contact = single ? 0.0 : 1.0 - exp(-cfg->duty_contacts_per_month * 12.0 / 52.0);
     /* The next visit after one made now, by stage: the same for every case. */
     double next_visit[CP_STAGE_COUNT];
     for (int s = 0; s < CP_STAGE_COUNT; s++)
@@ -902,6 +936,12 @@ void casework_weekly(cp_model *m) {
         int cause = MISSED_NONE;
         bool needs = c->true_risk >= RISK_MEDIUM;
         if (c->status == CASE_WAITING) {
+            /* Duty cover: now and then a one-off contact, which may see the
+             * risk that the list does not know. */
+            if (c->known_risk < c->true_risk && p_duty_contact > 0.0 &&
+                cp_rng_uniform(judge) < p_duty_contact &&
+                (!cfg->mech_triage_errors || cp_rng_uniform(judge) < cfg->duty_quality))
+                waiting_recognise(m, id);
             level = 1;
             if (needs)
                 cause = MISSED_UNALLOCATED;
@@ -923,7 +963,8 @@ void casework_weekly(cp_model *m) {
                     c->familiar_visits++;
                     c->next_visit_due = next_visit[c->stage];
                     if (c->known_risk < c->true_risk &&
-                        cp_rng_uniform(judge) < worker_quality(m, w, c)) {
+                        (!cfg->mech_triage_errors ||
+                         cp_rng_uniform(judge) < worker_quality(m, w, c))) {
                         c->known_risk = c->true_risk;
                         if (c->true_risk == RISK_HIGH && c->stage == CP_STAGE_CIN) {
                             case_open_stage(m, id, CP_STAGE_S47);
@@ -957,7 +998,8 @@ void casework_weekly(cp_model *m) {
             record_missed_episode(m, c, cause);
         c->last_missed = (uint8_t)(c->true_risk == RISK_HIGH ? cause : MISSED_NONE);
         /* True risk drifts: up (medium to high) while the child lacks the
-         * protection it needs, down one level under an effective plan.
+         * protection it needs, down one level under an effective plan:
+         * full protection, from the assessment on (see docs/model.md).
          * The two states exclude each other, so one Exp(1) budget serves
          * both, exactly as for harm. */
         double drift = 0.0;

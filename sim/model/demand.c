@@ -97,7 +97,7 @@ void demand_refer(cp_model *m, int32_t id, bool rereferral) {
     c->referral_time = now;
     c->is_rereferral = rereferral;
     c->worker_changes = 0;
-    c->last_worker = -1;
+    c->last_worker_serial = 0;
     c->early_closed = c->wrong_closed = false;
     c->counted_in_stats = m->measuring;
     if (m->measuring) {

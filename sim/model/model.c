@@ -339,6 +339,7 @@ static void model_reset(cp_model *m, uint64_t seed, uint64_t replication) {
         m->workers[i].n_cases = 0;
     m->worker_count = 0;
     m->worker_free = -1;
+    m->worker_serial = 0;
     m->agency_fte = m->permanent_fte = m->vacant_fte = 0.0;
     m->cost_rate = m->agency_premium_rate = 0.0;
     m->n_absent = 0;

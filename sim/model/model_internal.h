@@ -86,7 +86,7 @@ typedef struct cp_case {
     bool early_closed, wrong_closed, rereferral_pending, is_rereferral;
     bool counted_in_stats; /* episode began after warm-up */
     int32_t worker_slot;  /* index in the worker's case array */
-    int32_t last_worker;  /* previous holder, to count changes */
+    uint32_t last_worker_serial; /* previous holder's serial (0: none), to count changes */
     int32_t worker_changes;
     int32_t open_slot;    /* index in the model's open list, -1 when not open */
     double referral_time; /* start of this episode */
@@ -118,6 +118,7 @@ typedef struct cp_worker {
     bool sickness_reallocated;
     uint8_t type;
     int32_t post;         /* post index */
+    uint32_t serial;      /* unique in a replication (ids are reused, serials never; 0 is none) */
     double fte;
     double experience_at_start;
     double start_time;
@@ -238,6 +239,7 @@ typedef struct cp_model {
     int32_t weekly_ticks_done;  /* index of the next weekly tick */
 
     /* workforce */
+    uint32_t worker_serial; /* the last serial given, reset each replication */
     cp_worker *workers;
     int32_t worker_count, worker_capacity, worker_free;
     candidate *cand;            /* allocation scratch, worker_capacity entries */
@@ -302,6 +304,10 @@ void area_update(cp_model *m);
 cp_status workforce_start(cp_model *m, cp_error *err);
 void workforce_weekly(cp_model *m);
 void workforce_release_cases(cp_model *m, int32_t worker_id);
+/* A worker leaves now: their cases go back on the list, their post opens. */
+void worker_depart(cp_model *m, int32_t worker_id);
+/* A permanent (or newly qualified) worker starts in a vacant post now. */
+void permanent_starts(cp_model *m, int32_t post, int type, double experience);
 double worker_case_cap(const cp_model *m, const cp_worker *w);
 double worker_points_cap(const cp_model *m, const cp_worker *w);
 double worker_needed_hours(const cp_model *m, const cp_worker *w);

@@ -31,8 +31,9 @@
  * another. Newly qualified workers arrive each September (a Poisson number
  * with mean recruitment.nqsw_cohort_size) into vacant posts.
  *
- * With the recruitment mechanism off the workforce is static: every post is
- * filled by a permanent worker at the start and nobody is hired.
+ * With the recruitment mechanism off every post is filled by a permanent
+ * worker at the start and nobody is hired: a post that falls vacant (with
+ * turnover on) stays vacant.
  */
 #include "model_internal.h"
 
@@ -141,6 +142,7 @@ static int32_t worker_new(cp_model *m, int type, int32_t post, double experience
     w->active = true;
     w->type = (uint8_t)type;
     w->post = post;
+    w->serial = ++m->worker_serial;
     w->fte = m->posts[post].fte;
     w->visit_share_points = NAN; /* worked out at its first due visit */
     w->experience_at_start = experience;
@@ -203,9 +205,7 @@ static double agency_experience(cp_model *m) {
     return m->cfg.agency_experience_min_years + cp_rng_exponential(rng(m, CP_STREAM_TEAM), 5.0);
 }
 
-static void worker_depart(cp_model *m, int32_t wid);
-
-static void permanent_starts(cp_model *m, int32_t post, int type, double experience) {
+void permanent_starts(cp_model *m, int32_t post, int type, double experience) {
     cp_post *p = &m->posts[post];
     CP_ASSERT(p->holder < 0);
     cp_kernel_cancel(m->kernel, p->campaign);
@@ -302,7 +302,7 @@ static void on_nqsw_cohort(cp_kernel *k, void *ctx, uint64_t arg) {
 /* ---- leaving ------------------------------------------------------------ */
 
 /* A worker leaves now: their cases go back on the list, the post opens. */
-static void worker_depart(cp_model *m, int32_t wid) {
+void worker_depart(cp_model *m, int32_t wid) {
     cp_worker *w = &m->workers[wid];
     CP_ASSERT(w->active);
     int32_t returned = w->n_cases;
@@ -458,6 +458,19 @@ static double working_days_between(const cp_model *m, double a, double b) {
     return b > a ? calendar_working_days_at(m, b) - calendar_working_days_at(m, a) : 0.0;
 }
 
+/* Supervision hours a week a worker needs: monthly sessions, except that an
+ * NQSW has them weekly at first, then fortnightly, then monthly (ASYE). */
+static double supervision_needed(const cp_model *m, const cp_worker *w, double now) {
+    const cp_config *c = &m->cfg;
+    if (w->type != WORKER_NQSW)
+        return c->hours_per_worker_month * 12.0 / 52.0;
+    double weeks = (now - w->start_time) / WEEK_DAYS;
+    double sessions_a_week = weeks < c->nqsw_weekly_weeks                         ? 1.0
+                             : weeks < c->nqsw_fortnightly_months * 52.0 / 12.0 ? 0.5
+                                                                                 : 12.0 / 52.0;
+    return c->nqsw_session_hours * sessions_a_week;
+}
+
 static double resign_multiplier(const cp_model *m, const cp_worker *w) {
     const cp_config *c = &m->cfg;
     double f = 1.0;
@@ -494,8 +507,7 @@ void workforce_weekly(cp_model *m) {
     for (int32_t i = 0; i < m->worker_count; i++) {
         const cp_worker *w = &m->workers[i];
         if (w->active)
-            needed_supervision += (w->type == WORKER_NQSW ? c->nqsw_hours_per_month
-                                                          : c->hours_per_worker_month) * 12.0 / 52.0;
+            needed_supervision += supervision_needed(m, w, now);
     }
     double supervision = needed_supervision > 0.0 ? manager_hours / needed_supervision : 1.0;
     supervision = supervision < 0.0 ? 0.0 : supervision > 1.0 ? 1.0 : supervision;

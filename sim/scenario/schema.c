@@ -58,19 +58,21 @@
     {.section = SCENARIO_SHOCK_TEMPLATE, .key = k, .type = CP_TYPE_REAL, .unit = u, .min = lo, \
      .max = hi, .default_text = def, .description = desc, .source = src, .offset = SHK(field)}
 
-/* The five pathway stages share one shape; only defaults and sources vary. */
-#define STAGE(sec, id, label, w, visit, dur, cv, dist, src)                                   \
+/* The five pathway stages share one shape; only defaults and sources vary:
+ * one source for the weight, one for the visit interval, one for the mean
+ * duration. The spread (cv) and the distribution's family are ours. */
+#define STAGE(sec, id, label, w, w_src, visit, visit_src, dur, dur_src, cv, dist)            \
     REAL(sec, "weight", stage[id].weight, "points", 0, 20, w,                                 \
-         "caseload points a case carries during " label, src),                                 \
+         "caseload points a case carries during " label, w_src),                               \
     REAL(sec, "visit_interval_wd", stage[id].visit_interval_wd, "working days", 0.5, 260,      \
-         visit, "statutory or expected interval between visits during " label, src),           \
+         visit, "statutory or expected interval between visits during " label, visit_src),     \
     REAL(sec, "duration_mean_wd", stage[id].duration_mean_wd, "working days", 0.1, 5000, dur,  \
-         "mean working days of work to complete " label " at normal load", src),               \
+         "mean working days of work to complete " label " at normal load", dur_src),           \
     REAL(sec, "duration_cv", stage[id].duration_cv, "ratio", 0, 5, cv,                         \
-         "coefficient of variation (sd/mean) of the duration of " label, src),                 \
+         "coefficient of variation (sd/mean) of the duration of " label, ASSUMPTION),          \
     {.section = sec, .key = "duration_dist", .type = CP_TYPE_CHOICE, .unit = "",               \
      .choices = "lognormal|gamma", .default_text = dist,                                       \
-     .description = "distribution of the duration of " label, .source = src,                   \
+     .description = "distribution of the duration of " label, .source = ASSUMPTION,            \
      .offset = CFG_AS(stage[id].duration_dist, cp_duration_dist)}
 /* clang-format on */
 
@@ -190,16 +192,20 @@ static const cp_schema_entry schema[] = {
          ASSUMPTION),
 
     /* [assessment] [s47] [cin] [cp] [proceedings] */
-    STAGE("assessment", CP_STAGE_ASSESSMENT, "an assessment", "1.0", "10", "28", "0.45",
-          "lognormal", "DfE: statutory target 45 working days, national median 33"),
-    STAGE("s47", CP_STAGE_S47, "an s47 enquiry", "1.5", "5", "10", "0.5", "gamma",
-          "DfE: target 15 working days from strategy discussion to ICPC"),
-    STAGE("cin", CP_STAGE_CIN, "a child in need plan", "1.0", "20", "130", "0.6", "lognormal",
-          ASSUMPTION),
-    STAGE("cp", CP_STAGE_CP, "a child protection plan", "1.5", "10", "225", "0.65", "gamma",
-          "DfE CP plan lengths: mean about 10 months; visits at least every 10 working days"),
-    STAGE("proceedings", CP_STAGE_PROCEEDINGS, "care proceedings", "2.5", "10", "215", "0.3",
-          "gamma", "about 43 weeks in practice against a 26-week target"),
+    STAGE("assessment", CP_STAGE_ASSESSMENT, "an assessment", "1.0", ASSUMPTION, "10",
+          "assumption: the child seen about fortnightly while assessed", "28",
+          "DfE: statutory target 45 working days, national median 33", "0.45", "lognormal"),
+    STAGE("s47", CP_STAGE_S47, "an s47 enquiry", "1.5", ASSUMPTION, "5",
+          "assumption: the child seen weekly during an enquiry", "10",
+          "DfE: target 15 working days from strategy discussion to ICPC", "0.5", "gamma"),
+    STAGE("cin", CP_STAGE_CIN, "a child in need plan", "1.0", ASSUMPTION, "20", ASSUMPTION,
+          "130", ASSUMPTION, "0.6", "lognormal"),
+    STAGE("cp", CP_STAGE_CP, "a child protection plan", "1.5", ASSUMPTION, "10",
+          "MODEL.md: visits every 10 working days (a common local standard)", "225",
+          "DfE CP plan lengths: mean about 10 months", "0.65", "gamma"),
+    STAGE("proceedings", CP_STAGE_PROCEEDINGS, "care proceedings", "2.5", ASSUMPTION, "10",
+          ASSUMPTION, "215", "about 43 weeks in practice against a 26-week target", "0.3",
+          "gamma"),
 
     /* [team] */
     REAL("team", "social_workers", social_workers, "FTE", 0.5, 1000000, "10",
@@ -267,6 +273,9 @@ static const cp_schema_entry schema[] = {
          "loss of recognition probability with no supervision at all", ASSUMPTION),
     REAL("worker", "duty_quality", duty_quality, "probability", 0, 1, "0.4",
          "probability of recognising risk in a one-off duty contact", ASSUMPTION),
+    REAL("worker", "duty_contacts_per_month", duty_contacts_per_month, "contacts/month", 0, 30,
+         "1", "one-off duty contacts a month with a child on the waiting list (0: none)",
+         ASSUMPTION),
     REAL("worker", "permanent_cost_per_year", permanent_cost_per_year, "GBP/year", 0, 1e7, "55000",
          "cost of a permanent full-time worker, on-costs included", ASSUMPTION),
     REAL("worker", "agency_cost_factor", agency_cost_factor, "multiplier", 0.1, 20, "2.0",
@@ -323,7 +332,7 @@ static const cp_schema_entry schema[] = {
     REAL("turnover", "burnout_factor", turnover_burnout_factor, "multiplier per 10 points", 1, 10,
          "1.3", "multiplier on forming an intention to leave per 10 burnout points", ASSUMPTION),
     REAL("turnover", "early_service_factor", turnover_early_service_factor, "multiplier", 0.1, 20,
-         "1.6", "multiplier on resignation with under 5 years' service",
+         "1.6", "multiplier on resignation with under 5 years' experience (standing in for service)",
          "70% of leavers had under 5 years' service"),
     REAL("turnover", "agency_factor", turnover_agency_factor, "multiplier", 0.1, 50, "2.0",
          "multiplier on leaving for agency workers", ASSUMPTION),
@@ -369,8 +378,14 @@ static const cp_schema_entry schema[] = {
     REAL("supervision", "hours_per_worker_month", hours_per_worker_month, "hours/month", 0, 40,
          "1.5", "supervision a permanent or agency worker needs a month",
          "typical policy: monthly supervision of about 1.5 hours"),
-    REAL("supervision", "nqsw_hours_per_month", nqsw_hours_per_month, "hours/month", 0, 40, "4",
-         "supervision an NQSW needs a month", "ASYE: weekly at first, then fortnightly"),
+    REAL("supervision", "nqsw_session_hours", nqsw_session_hours, "hours", 0, 10, "1.5",
+         "length of one supervision session of an NQSW", ASSUMPTION),
+    REAL("supervision", "nqsw_weekly_weeks", nqsw_weekly_weeks, "weeks", 0, 52, "6",
+         "an NQSW is supervised weekly for this many weeks from starting",
+         "ASYE: weekly for the first 6 weeks"),
+    REAL("supervision", "nqsw_fortnightly_months", nqsw_fortnightly_months, "months", 0, 12, "6",
+         "then fortnightly until this many months from starting, then monthly",
+         "ASYE: at least fortnightly for the first 6 months, monthly after"),
     REAL("supervision", "hours_per_unallocated_case", hours_per_unallocated_case,
          "hours/week per case", 0, 40, "0.25", "manager time a week each unallocated case eats",
          ASSUMPTION),
@@ -415,9 +430,9 @@ static const cp_schema_entry schema[] = {
     REAL("harm", "duty_protection_effect", duty_protection_effect, "fraction", 0, 1, "0.2",
          "hazard cut under duty cover", ASSUMPTION),
     REAL("harm", "escalation_rate", escalation_rate, "per year", 0, 100, "0.5",
-         "rate at which true risk rises one level while unprotected", ASSUMPTION),
+         "rate at which a medium true risk rises to high while unprotected", ASSUMPTION),
     REAL("harm", "deescalation_rate", deescalation_rate, "per year", 0, 100, "1.0",
-         "rate at which true risk falls one level under an effective plan", ASSUMPTION),
+         "rate at which true risk falls one level under full protection (an effective plan)", ASSUMPTION),
     REAL("harm", "closed_followup_days", closed_followup_days, "days", 0, 3650, "365",
          "how long a closed case stays at risk of harm being counted",
          "MODEL.md: cases closed within the last 12 months"),
@@ -441,14 +456,18 @@ static const cp_schema_entry schema[] = {
 
     /* [mechanisms] */
     BOOL("mechanisms", "burnout", mech_burnout, "true",
-         "burnout rises and recovers (off: it stays at burnout.initial)", "MODEL.md section 4"),
+         "burnout rises and recovers (off: it stays at burnout.reference)", "MODEL.md section 4"),
     BOOL("mechanisms", "sickness", mech_sickness, "true", "sickness absence happens",
          "MODEL.md section 4"),
     BOOL("mechanisms", "turnover", mech_turnover, "true", "workers resign", "MODEL.md section 4"),
     BOOL("mechanisms", "recruitment", mech_recruitment, "true",
-         "vacancies are recruited to and covered by agency staff", "MODEL.md section 4"),
+         "vacancies are recruited to and covered by agency staff (off: the posts start filled "
+         "by permanent staff, nobody is hired and a post that falls vacant stays vacant)",
+         "MODEL.md section 4"),
     BOOL("mechanisms", "triage_errors", mech_triage_errors, "true",
-         "screeners and workers misjudge risk", "MODEL.md section 4"),
+         "screeners, workers and duty misjudge risk (off: every screening, assessment, enquiry, "
+         "visit and duty contact sees the true risk)",
+         "MODEL.md section 4"),
     BOOL("mechanisms", "rereferral", mech_rereferral, "true", "closed cases re-refer",
          "MODEL.md section 4"),
     BOOL("mechanisms", "harm", mech_harm, "true", "serious harm events happen",

@@ -304,6 +304,109 @@ static void over_cap_allocation_happens_only_under_pressure_and_within_margin(vo
     fixture_end(&f);
 }
 
+/* A leaver's id goes to the next starter; a case that passes from the one
+ * to the other has still changed hands: counted once, with its familiarity
+ * reset. Going back to the same person is no change. */
+static void a_case_handed_to_a_starter_who_reuses_a_leavers_id_counts_a_change(void **state) {
+    (void)state;
+    fixture f;
+    fixture_begin(&f);
+    int32_t id = new_waiting_case(f.m, RISK_LOW);
+    allocation_run(f.m);
+    assert_int_equal(f.m->cases[id].worker, 0);
+    f.m->cases[id].familiar_visits = 5;
+    /* the same worker has it back after a spell on the list: no change */
+    case_unassign(f.m, id);
+    allocation_run(f.m);
+    assert_int_equal(f.m->cases[id].worker, 0);
+    assert_int_equal(f.m->cases[id].worker_changes, 0);
+    assert_int_equal(f.m->cases[id].familiar_visits, 5);
+    /* everyone full (cap 2), so once worker 0 leaves the case can only
+     * wait for the starter */
+    for (int i = 0; i < 5; i++)
+        new_waiting_case(f.m, RISK_LOW);
+    allocation_run(f.m);
+    for (int w = 0; w < 3; w++)
+        assert_int_equal(f.m->workers[w].n_cases, 2);
+    int32_t post = f.m->workers[0].post;
+    uint32_t leaver = f.m->workers[0].serial;
+    worker_depart(f.m, 0);
+    assert_int_equal(f.m->cases[id].status, CASE_WAITING);
+    permanent_starts(f.m, post, WORKER_PERMANENT, 5.0);
+    assert_int_equal(f.m->posts[post].holder, 0); /* the leaver's id, reused */
+    assert_true(f.m->workers[0].serial != leaver);
+    allocation_run(f.m);
+    assert_int_equal(f.m->cases[id].worker, 0);
+    assert_int_equal(f.m->cases[id].worker_changes, 1);
+    assert_int_equal(f.m->cases[id].familiar_visits, 0);
+    fixture_end(&f);
+}
+
+/* ---- duty cover --------------------------------------------------------- */
+
+/* N high-risk children on the list, known as medium risk, with every worker
+ * full: one weekly scan with duty contacts at `per_month`. Returns how many
+ * the list now knows as high risk. */
+static int duty_recognitions(fixture *f, int n, double per_month) {
+    f->m->cfg.duty_contacts_per_month = per_month;
+    for (int i = 0; i < 6; i++)
+        new_waiting_case(f->m, RISK_LOW);
+    allocation_run(f->m);
+    for (int i = 0; i < n; i++) {
+        int32_t id = case_alloc(f->m);
+        f->m->cases[id].true_risk = RISK_HIGH;
+        f->m->cases[id].known_risk = RISK_MEDIUM;
+        case_open_stage(f->m, id, CP_STAGE_CIN);
+    }
+    assert_int_equal(f->m->n_waiting, n);
+    casework_weekly(f->m);
+    int known_high = 0;
+    for (int32_t i = 0; i < f->m->n_open; i++) {
+        const cp_case *c = &f->m->cases[f->m->open_list[i]];
+        if (c->status == CASE_WAITING && c->known_risk == RISK_HIGH)
+            known_high++;
+    }
+    return known_high;
+}
+
+static void duty_contacts_recognise_waiting_risk_at_the_duty_quality(void **state) {
+    (void)state;
+    enum { N = 2000 };
+    fixture f;
+    fixture_begin(&f);
+    f.m->cfg.mech_triage_errors = true;
+    f.m->cfg.duty_quality = 0.5;
+    int got = duty_recognitions(&f, N, 2.0);
+    /* a contact in the week with probability 1 - exp(-2 x 12/52), and each
+     * recognises with probability 0.5: binomial */
+    double p = (1.0 - exp(-2.0 * 12.0 / 52.0)) * 0.5;
+    double sd = sqrt(N * p * (1.0 - p));
+    printf("# duty recognitions: %d, expected %.1f +- %.1f\n", got, N * p, sd);
+    assert_true(fabs(got - N * p) < Z_STRICT * sd);
+    /* a freed slot goes to a child the list now knows as high risk */
+    case_close(f.m, f.m->workers[2].cases[0], false, false);
+    allocation_run(f.m);
+    assert_int_equal(f.m->workers[2].n_cases, 2);
+    const cp_case *taken = &f.m->cases[f.m->workers[2].cases[1]];
+    assert_int_equal(taken->known_risk, RISK_HIGH);
+    assert_int_equal(taken->true_risk, RISK_HIGH);
+    fixture_end(&f);
+
+    /* no contacts: nothing recognised; triage errors off: every contact sees */
+    fixture_begin(&f);
+    f.m->cfg.mech_triage_errors = true;
+    assert_int_equal(duty_recognitions(&f, N, 0.0), 0);
+    fixture_end(&f);
+    fixture_begin(&f);
+    f.m->cfg.duty_quality = 0.0; /* ignored with triage errors off */
+    got = duty_recognitions(&f, N, 2.0);
+    p = 1.0 - exp(-2.0 * 12.0 / 52.0);
+    sd = sqrt(N * p * (1.0 - p));
+    printf("# duty contacts (triage errors off): %d, expected %.1f +- %.1f\n", got, N * p, sd);
+    assert_true(fabs(got - N * p) < Z_STRICT * sd);
+    fixture_end(&f);
+}
+
 /* ---- follow-up of closed cases ------------------------------------------ */
 
 /* N children closed at time 0 with the given true risk (screened out at the
@@ -604,6 +707,8 @@ int main(void) {
         cmocka_unit_test(allocation_takes_high_risk_first_and_gives_it_experience),
         cmocka_unit_test(allocation_respects_caps_and_counts_inexperienced_high_risk),
         cmocka_unit_test(over_cap_allocation_happens_only_under_pressure_and_within_margin),
+        cmocka_unit_test(a_case_handed_to_a_starter_who_reuses_a_leavers_id_counts_a_change),
+        cmocka_unit_test(duty_contacts_recognise_waiting_risk_at_the_duty_quality),
         cmocka_unit_test(closed_children_are_harmed_at_the_unprotected_hazard_inside_the_window),
         cmocka_unit_test(closed_medium_risk_children_escalate_at_the_configured_rate),
         cmocka_unit_test(burnout_rises_with_load_above_comfortable_and_falls_with_supervision),
