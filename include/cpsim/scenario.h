@@ -37,6 +37,7 @@ typedef struct cp_diagnostic {
 } cp_diagnostic;
 
 typedef struct cp_diagnostics {
+    size_t errors;   /* errors found, shown or not (count may be capped, and may hold a note) */
     size_t count;
     size_t capacity;
     cp_diagnostic *items;

@@ -40,7 +40,7 @@ static int validate_one(const char *path, const char *const *sets, size_t set_co
     if (status == CP_OK) {
         printf("%s: ok\n", path);
     } else if (status == CP_EINPUT) {
-        fprintf(stderr, "%s: %zu error%s\n", path, diags.count, diags.count == 1 ? "" : "s");
+        fprintf(stderr, "%s: %zu error%s\n", path, diags.errors, diags.errors == 1 ? "" : "s");
         /* scenarios/ also holds sweep files: point at the command that reads them */
         for (size_t i = 0; i < diags.count; i++)
             if (strcmp(diags.items[i].section, "sweep") == 0) {

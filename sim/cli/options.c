@@ -208,6 +208,18 @@ int cli_load_scenario(const cli_command *cmd, const cli_common *c, const char *f
     free(sets);
     int code = -1;
     if (st != CP_OK) {
+        /* --reps travels as a --set of simulation.replications: name the
+         * option the user typed in its error. */
+        if (c->have_reps && cmd->reps_is_key) {
+            char quoted[40];
+            snprintf(quoted, sizeof quoted, "\"%zu\"", c->reps);
+            for (size_t i = 0; i < diags.count; i++) {
+                cp_diagnostic *d = &diags.items[i];
+                if (strcmp(d->file, "--set") == 0 && strcmp(d->key, "replications") == 0 &&
+                    strstr(d->message, quoted))
+                    snprintf(d->file, sizeof d->file, "--reps");
+            }
+        }
         if (note && diags.count > 0)
             fprintf(stderr, "%s\n", note);
         code = cli_report_diagnostics(cmd->name, &diags, st, file);

@@ -18,8 +18,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void cp_diagnostics_init(cp_diagnostics *diags) {
+    diags->errors = 0;
     diags->count = 0;
     diags->capacity = 0;
     diags->items = NULL;
@@ -107,6 +109,7 @@ static long diag_rank(const cp_diagnostic *d, const char *file) {
 void scenario_sink_finish(scenario_sink *sink, const char *file) {
     if (!sink->diags)
         return;
+    sink->diags->errors += sink->errors;
     cp_diagnostic *items = sink->diags->items;
     size_t end = sink->diags->count;
     /* Insertion sort: stable, and the list is at most SCENARIO_DIAG_LIMIT. */
@@ -165,6 +168,38 @@ size_t scenario_edit_distance(const char *a, const char *b) {
         current = recycled;
     }
     return previous[m];
+}
+
+/* The next '_'-separated word of *s: its start and length; advances *s. */
+static size_t next_word(const char **s, const char **start) {
+    while (**s == '_')
+        (*s)++;
+    *start = *s;
+    while (**s && **s != '_')
+        (*s)++;
+    return (size_t)(*s - *start);
+}
+
+static bool word_matches(const char *a, size_t na, const char *b, size_t nb) {
+    size_t n = na < nb ? na : nb;
+    if (n < 3 && na != nb)
+        return false;
+    return strncasecmp(a, b, n) == 0;
+}
+
+bool scenario_words_match(const char *word, const char *candidate) {
+    const char *w = word, *start;
+    bool any = false;
+    for (size_t nw; (nw = next_word(&w, &start)) > 0;) {
+        bool found = false;
+        const char *c = candidate, *cstart;
+        for (size_t nc; !found && (nc = next_word(&c, &cstart)) > 0;)
+            found = word_matches(start, nw, cstart, nc);
+        if (!found)
+            return false;
+        any = true;
+    }
+    return any;
 }
 
 void scenario_suggest_init(scenario_suggester *s, const char *word) {

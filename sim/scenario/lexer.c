@@ -135,13 +135,33 @@ static const char *section_of(const lexer *lx, int header) {
 }
 
 /* "[name]  ; comment" */
+/* A broken header whose name can still be read ("[team" or "[team] x")
+ * still opens its section once its error is reported, so that the lines
+ * under it are checked in the same pass. */
+static bool readable_name(const char *name) {
+    if (*name == '\0')
+        return false;
+    for (const char *p = name; *p; p++)
+        if (*p == '[' || *p == ']' || *p == '=' || *p == ';' || *p == '#')
+            return false;
+    return true;
+}
+
 static cp_status lex_header(lexer *lx, int line, char *text) {
     char *close = strchr(text, ']');
     if (!close) {
-        scenario_report(lx->sink, lx->file, line, NULL, NULL,
-                        "section header without a closing ']'; write it as [section]");
-        lx->current = -2;
-        return CP_OK;
+        char *name = trim(text + 1);
+        if (!readable_name(name)) {
+            scenario_report(lx->sink, lx->file, line, NULL, NULL,
+                            "section header without a closing ']'; write it as [section]");
+            lx->current = -2;
+            return CP_OK;
+        }
+        scenario_report(lx->sink, lx->file, line, name, NULL,
+                        "section header without a closing ']'; write it as [%s] (the lines "
+                        "under it are checked as that section's)",
+                        name);
+        return add_header(lx, line, name);
     }
     *close = '\0';
     char *rest = trim(close + 1);
@@ -151,8 +171,11 @@ static cp_status lex_header(lexer *lx, int line, char *text) {
                         "unexpected text \"%.40s\" after ']'; a header line holds only "
                         "[section] and an optional comment",
                         rest);
-        lx->current = -2;
-        return CP_OK;
+        if (!readable_name(name)) {
+            lx->current = -2;
+            return CP_OK;
+        }
+        return add_header(lx, line, name);
     }
     if (*name == '\0' || strchr(name, '[')) {
         scenario_report(lx->sink, lx->file, line, NULL, NULL,
@@ -189,8 +212,8 @@ static cp_status lex_assignment(lexer *lx, int line, char *text) {
     for (const char *c = key; *c; c++) {
         if (!is_key_char(*c)) {
             scenario_report(lx->sink, lx->file, line, section, key,
-                            "key name \"%.60s\" has the character '%c'; key names are letters, "
-                            "digits and '_'",
+                            "key name \"%.60s\" has the character '%c'; every key is written "
+                            "with letters, digits and '_' (see `cpsim keys`)",
                             key, *c);
             return CP_OK;
         }

@@ -146,6 +146,28 @@ static void check_harm_order(const rule_context *rc) {
     report_rule(rc, keys, 1, message);
 }
 
+static void check_stage_weights(const rule_context *rc) {
+    static const char *const sections[CP_STAGE_COUNT] = {"assessment", "s47", "cin", "cp",
+                                                         "proceedings"};
+    if (rc->cfg->single_stage)
+        return; /* queue mode counts cases, not points */
+    for (int s = 0; s < CP_STAGE_COUNT; s++) {
+        double weight = rc->cfg->stage[s].weight;
+        if (weight <= rc->cfg->cap_points)
+            continue;
+        char a[40], b[40], message[400];
+        show(weight, a, sizeof a);
+        show(rc->cfg->cap_points, b, sizeof b);
+        snprintf(message, sizeof message,
+                 "%s.weight (%s) is more than caseload.cap_points (%s): a case in that stage "
+                 "could never be allocated, not even to a full-time worker with no other "
+                 "cases",
+                 sections[s], a, b);
+        const char *const keys[] = {sections[s], "weight", "caseload", "cap_points"};
+        report_rule(rc, keys, 2, message);
+    }
+}
+
 static const rule rules[] = {
     {"`demand.risk_mix`: the three shares (low, medium, high) sum to 1, within 1e-6.",
      check_risk_mix},
@@ -156,6 +178,8 @@ static const rule rules[] = {
     {"`policy.caseload_target` is 0 (no target) or at least 1.", check_caseload_target},
     {"`sickness.short_mean_wd` <= `sickness.long_mean_wd`.", check_sickness_lengths},
     {"`harm.rate` does not fall as risk rises: low <= medium <= high.", check_harm_order},
+    {"Every stage's `weight` is at most `caseload.cap_points` (unless `pathway.single_stage`).",
+     check_stage_weights},
 };
 
 size_t cp_scenario_rule_count(void) {

@@ -74,18 +74,22 @@ static bool is_shock_name(const char *section) {
     return strncasecmp(section, "shock", n) == 0 && (section[n] == '\0' || section[n] == '.');
 }
 
-static void report_unknown_section(loader *ld, const char *file, int line, const char *name) {
+/* Reports an unknown section; returns the section it is most likely a typo
+ * of (NULL if none), whose keys the lines under it are then checked
+ * against, so that one pass still reports every error. */
+static const char *report_unknown_section(loader *ld, const char *file, int line,
+                                          const char *name) {
     /* A sweep file given where a scenario is expected: say what it is. */
     if (strcasecmp(name, "sweep") == 0 || strncasecmp(name, "param.", 6) == 0) {
         scenario_report(&ld->sink, file, line, name, NULL,
                         "unknown section [%s]: this looks like a sweep file, not a scenario; "
                         "check it with `cpsim plan`",
                         name);
-        return;
+        return NULL;
     }
     if (scenario_sink_quiet(&ld->sink)) {
         scenario_report(&ld->sink, file, line, name, NULL, "unknown section");
-        return;
+        return NULL;
     }
     scenario_suggester s;
     scenario_suggest_init(&s, name);
@@ -105,21 +109,29 @@ static void report_unknown_section(loader *ld, const char *file, int line, const
     const char *best = scenario_suggest_result(&s);
     if (best)
         scenario_report(&ld->sink, file, line, name, NULL,
-                        "unknown section [%s]; did you mean [%s]?", name, best);
+                        "unknown section [%s]; did you mean [%s]? (the keys under it are "
+                        "checked as [%s]'s)",
+                        name, best, best);
     else
         scenario_report(&ld->sink, file, line, name, NULL,
                         "unknown section [%s]; the sections are: %s", name, list);
+    return best;
 }
 
-/* Classifies a section name; for shocks finds or (if create) adds the
- * shock and sets *shock_index. Problems are reported here. */
+/* Classifies a section name; for shocks finds or adds the shock and sets
+ * *shock_index. Problems are reported here; for a misspelt section name
+ * *as_if (when not NULL) is set to the section it was probably meant to be. */
 static section_kind resolve_section(loader *ld, const char *file, int line, const char *name,
-                                    int *shock_index) {
+                                    int *shock_index, const char **as_if) {
     *shock_index = -1;
+    if (as_if)
+        *as_if = NULL;
     if (scenario_is_section(name))
         return SECTION_PLAIN;
     if (!is_shock_name(name)) {
-        report_unknown_section(ld, file, line, name);
+        const char *meant = report_unknown_section(ld, file, line, name);
+        if (as_if)
+            *as_if = meant;
         return SECTION_INVALID;
     }
     const char *shock = name[5] == '.' ? name + 6 : "";
@@ -173,28 +185,58 @@ static const cp_schema_entry *resolve_key(loader *ld, const char *file, int line
         scenario_report(&ld->sink, file, line, section, key, "unknown key");
         return NULL;
     }
-    if (scenario_is_section(key) || is_shock_name(key)) {
-        scenario_report(&ld->sink, file, line, section, key,
-                        "\"%s\" is a section name, not a key of [%s]; start that section with "
-                        "a line [%s] and put its keys under it",
-                        key, section, key);
-        return NULL;
-    }
-
+    /* This section's keys first: a typo, or a part of the name ("cap" for
+     * cap_cases), then the other hints. */
+    enum { WORD_MATCHES_SHOWN = 3 };
     scenario_suggester here;
     scenario_suggest_init(&here, key);
     const cp_schema_entry *elsewhere = NULL;
+    const char *by_words[WORD_MATCHES_SHOWN];
+    size_t n_by_words = 0;
     for (size_t i = 0; i < cp_schema_count(); i++) {
         const cp_schema_entry *e = cp_schema_at(i);
-        if (strcasecmp(e->section, table_section) == 0)
+        if (strcasecmp(e->section, table_section) == 0) {
             scenario_suggest_consider(&here, e->key);
-        else if (!elsewhere && strcasecmp(e->key, key) == 0)
+            if (scenario_words_match(key, e->key)) {
+                if (n_by_words < WORD_MATCHES_SHOWN)
+                    by_words[n_by_words] = e->key;
+                n_by_words++;
+            }
+        } else if (!elsewhere && strcasecmp(e->key, key) == 0) {
             elsewhere = e;
+        }
     }
     const char *best = scenario_suggest_result(&here);
     if (best) {
         scenario_report(&ld->sink, file, line, section, key,
                         "unknown key \"%s\" in [%s]; did you mean \"%s\"?", key, section, best);
+        return NULL;
+    }
+    if (n_by_words == 1) {
+        scenario_report(&ld->sink, file, line, section, key,
+                        "unknown key \"%s\" in [%s]; did you mean \"%s\"?", key, section,
+                        by_words[0]);
+        return NULL;
+    }
+    if (n_by_words > 1) {
+        char list[256] = "";
+        size_t used = 0;
+        for (size_t i = 0; i < n_by_words && i < WORD_MATCHES_SHOWN; i++) {
+            int w = snprintf(list + used, sizeof list - used, "%s\"%s\"",
+                             i == 0 ? "" : i + 1 == n_by_words ? " or " : ", ", by_words[i]);
+            if (w > 0 && (size_t)w < sizeof list - used)
+                used += (size_t)w;
+        }
+        scenario_report(&ld->sink, file, line, section, key,
+                        "unknown key \"%s\" in [%s]; did you mean %s%s?", key, section, list,
+                        n_by_words > WORD_MATCHES_SHOWN ? " (or another: run `cpsim keys`)" : "");
+        return NULL;
+    }
+    if (scenario_is_section(key) || is_shock_name(key)) {
+        scenario_report(&ld->sink, file, line, section, key,
+                        "\"%s\" is a section name, not a key of [%s]; start that section with "
+                        "a line [%s] and put its keys under it",
+                        key, section, key);
         return NULL;
     }
     if (elsewhere) {
@@ -346,9 +388,10 @@ static cp_status bind_records(loader *ld, const char *path, const scenario_lexed
     cp_status status = CP_OK;
     section_kind *kinds = calloc(lexed->header_count + 1, sizeof *kinds);
     int *shock_of = calloc(lexed->header_count + 1, sizeof *shock_of);
+    const char **as_if = calloc(lexed->header_count + 1, sizeof *as_if);
     binding *bindings = calloc(lexed->kv_count + 1, sizeof *bindings);
     dictionary *dict = dictionary_new(0);
-    if (!kinds || !shock_of || !bindings || !dict) {
+    if (!kinds || !shock_of || !as_if || !bindings || !dict) {
         status = CP_ENOMEM;
         goto done;
     }
@@ -358,9 +401,10 @@ static cp_status bind_records(loader *ld, const char *path, const scenario_lexed
         if (header->first != h) { /* a repeat: same meaning as the first, already reported */
             kinds[h] = kinds[header->first];
             shock_of[h] = shock_of[header->first];
+            as_if[h] = as_if[header->first];
             continue;
         }
-        kinds[h] = resolve_section(ld, path, header->line, header->name, &shock_of[h]);
+        kinds[h] = resolve_section(ld, path, header->line, header->name, &shock_of[h], &as_if[h]);
         if (kinds[h] != SECTION_INVALID && iniparser_set(dict, header->name, NULL) != 0) {
             status = CP_ENOMEM;
             goto done;
@@ -389,8 +433,19 @@ static cp_status bind_records(loader *ld, const char *path, const scenario_lexed
             continue;
         }
         size_t h = (size_t)kv->header;
-        if (kinds[h] == SECTION_INVALID || kv->first_line)
-            continue; /* reported with the header, or as a duplicate */
+        if (kv->first_line)
+            continue; /* reported as a duplicate */
+        if (kinds[h] == SECTION_INVALID) {
+            /* Under a misspelt header: checked as the section meant, for
+             * the errors only (the header's error already fails the load). */
+            if (as_if[h]) {
+                const cp_schema_entry *entry =
+                    resolve_key(ld, path, kv->line, as_if[h], SECTION_PLAIN, kv->key);
+                if (entry)
+                    store_value(ld, path, kv->line, as_if[h], kv->key, entry, -1, kv->value);
+            }
+            continue;
+        }
         const char *section = lexed->headers[h].name;
         const cp_schema_entry *entry = resolve_key(ld, path, kv->line, section, kinds[h], kv->key);
         if (!entry)
@@ -422,6 +477,7 @@ done:
     if (dict)
         dictionary_del(dict);
     free(bindings);
+    free(as_if);
     free(shock_of);
     free(kinds);
     return status;
@@ -488,8 +544,30 @@ static cp_status apply_assignment(loader *ld, const char *assignment) {
         free(copy);
         return CP_OK;
     }
+    /* A --set may add a shock, but a name one typo from an existing shock
+     * is far likelier a typo than a new shock. */
+    if (is_shock_name(section) && section[5] == '.') {
+        const char *name = section + 6;
+        bool exists = false;
+        scenario_suggester near;
+        scenario_suggest_init(&near, name);
+        for (int i = 0; i < ld->cfg.shock_count; i++) {
+            exists = exists || strcasecmp(ld->cfg.shocks[i].name, name) == 0;
+            scenario_suggest_consider(&near, ld->cfg.shocks[i].name);
+        }
+        const char *meant = exists ? NULL : scenario_suggest_result(&near);
+        if (meant) {
+            scenario_report(&ld->sink, SET_FILE, 0, section, key,
+                            "the scenario has no [shock.%s]; did you mean [shock.%s]? (a --set "
+                            "naming a new shock adds one: give it a name that is not one typo "
+                            "from an existing shock)",
+                            name, meant);
+            free(copy);
+            return CP_OK;
+        }
+    }
     int shock_index = -1;
-    section_kind kind = resolve_section(ld, SET_FILE, 0, section, &shock_index);
+    section_kind kind = resolve_section(ld, SET_FILE, 0, section, &shock_index, NULL);
     if (kind != SECTION_INVALID) {
         const cp_schema_entry *entry = resolve_key(ld, SET_FILE, 0, section, kind, key);
         if (entry)

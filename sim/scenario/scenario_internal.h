@@ -77,6 +77,12 @@ void scenario_suggest_consider(scenario_suggester *s, const char *candidate);
 const char *scenario_suggest_result(const scenario_suggester *s);
 /* Optimal-string-alignment (Damerau-Levenshtein) distance, case-insensitive. */
 size_t scenario_edit_distance(const char *a, const char *b);
+/* True when every '_'-separated word of `word` matches a word of
+ * `candidate`, a word matching another that it starts or that starts it
+ * (at least 3 letters; shorter words must be equal), ignoring case:
+ * "workers" matches "social_workers", "case_cap" matches "cap_cases". For
+ * short names that are no typo of the key meant, only part of it. */
+bool scenario_words_match(const char *word, const char *candidate);
 
 /* ---- schema.c -------------------------------------------------------- */
 

@@ -66,6 +66,14 @@ expect compare '--reps needs a whole number of at least 2 (a paired interval nee
 expect report '--reps needs a whole number from 1 to 1000000, not "x"' "$ini" --reps x
 expect serve '--reps needs a whole number from 1 to 100000, not "0"' "$ini" --reps 0
 expect serve '--reps (60) is above --max-reps (50)' "$ini" --reps 60 --max-reps 50
+# a --reps the option accepts but the scenario's range does not: named as --reps
+set +e
+"$cpsim" run "$ini" --reps 2000000 --out "$tmp/big" >/dev/null 2>"$tmp/err"
+code=$?
+set -e
+[ $code -eq 2 ] || fail "run --reps 2000000: exit $code, want 2"
+grep -q '^--reps: \[simulation\] replications: "2000000" is out of range' "$tmp/err" ||
+  fail "run --reps 2000000: error not named --reps: $(cat "$tmp/err")"
 
 # --replication (story, live) and --out.
 for cmd in story live; do

@@ -100,6 +100,13 @@ expect_exit 2 "a mix of files" -- "$cpsim" validate "$fixtures/valid/full.ini" \
     "$fixtures/invalid/nan.ini" "$fixtures/valid/shocks.ini"
 [ "$(grep -c ': ok$' "$work/out")" -eq 2 ] || fail "a mix of files: expected 2 ok lines"
 
+# More errors than are shown: the count is of all of them, not of the lines.
+{ echo "[team]"; for i in $(seq 300); do echo "bad$i = 1"; done; } >"$work/many.ini"
+expect_exit 2 "300 unknown keys" -- "$cpsim" validate "$work/many.ini"
+grep -q 'more errors not shown' "$work/err" || fail "300 unknown keys: no overflow note"
+grep -q "many.ini: 300 errors\$" "$work/err" ||
+    fail "300 unknown keys: wrong count: $(tail -1 "$work/err")"
+
 # ---- --set and the command line ----------------------------------------------
 expect_exit 0 "a good --set" -- "$cpsim" validate --set team.social_workers=12 \
     --set=shock.extra.start_years=2 "$fixtures/valid/full.ini"

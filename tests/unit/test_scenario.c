@@ -593,6 +593,17 @@ static void shocks_are_numbered_in_order_of_first_appearance(void **state) {
     assert_true(cfg.shocks[2].start_years == 0.5);
     assert_true(cfg.shocks[2].arrival_multiplier == 1.46);
     cp_diagnostics_fini(&diags);
+
+    /* ... but a name one typo from an existing shock is an error, not a
+     * second shock. */
+    const char *typo[] = {"shock.babpy.arrival_multiplier=1.0"};
+    assert_int_equal(load(FIXTURES "/valid/shocks.ini", typo, 1, &cfg, &diags), CP_EINPUT);
+    assert_int_equal(diags.count, 1);
+    assert_string_equal(diags.items[0].file, "--set");
+    assert_string_equal(diags.items[0].section, "shock.babpy");
+    assert_non_null(strstr(diags.items[0].message,
+                           "the scenario has no [shock.babpy]; did you mean [shock.BabyP]?"));
+    cp_diagnostics_fini(&diags);
 }
 
 typedef struct expectation {
@@ -1156,6 +1167,9 @@ static void to_ini_round_trips_random_configs_exactly(void **state) {
             cfg.caseload_target = 0.0;
         if (cfg.sickness_short_mean_wd > cfg.sickness_long_mean_wd)
             cfg.sickness_short_mean_wd = cfg.sickness_long_mean_wd;
+        for (int s = 0; s < CP_STAGE_COUNT; s++) /* every stage fits the weighted cap */
+            if (cfg.stage[s].weight > cfg.cap_points)
+                cfg.stage[s].weight = cfg.cap_points;
         for (int pass = 0; pass < 2; pass++) /* sort the three rates */
             for (int k = 0; k + 1 < CP_RISK_LEVELS - pass; k++)
                 if (cfg.harm_rate[k] > cfg.harm_rate[k + 1]) {
