@@ -81,8 +81,14 @@ double cp_kernel_next_time(cp_kernel *kernel);
 bool cp_kernel_step(cp_kernel *kernel);
 
 /* Runs every event with time <= t, then sets the clock to t (t >= now).
- * Returns the number of events run. */
+ * Returns the number of events run. After cp_kernel_stop it returns early
+ * instead, with the clock at the last event run. */
 uint64_t cp_kernel_run_until(cp_kernel *kernel, double t);
+
+/* Asks a running cp_kernel_run_until to return once the running event's
+ * handler is done (for an interrupt: the run is being abandoned). Every
+ * later run_until returns at once, until cp_kernel_reset. */
+void cp_kernel_stop(cp_kernel *kernel);
 
 /* Number of live pending events. */
 size_t cp_kernel_pending(const cp_kernel *kernel);

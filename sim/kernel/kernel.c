@@ -93,6 +93,7 @@ struct cp_kernel {
     size_t stale_count;
     event_slot *slots;
     uint64_t slot_mask; /* slot table size - 1; the size is a power of two */
+    bool stopped;       /* cp_kernel_stop: run_until returns early */
 };
 
 static inline bool entry_before(const heap_entry *a, const heap_entry *b) {
@@ -204,6 +205,7 @@ void cp_kernel_reset(cp_kernel *k) {
     k->events_run = 0;
     k->heap_size = 0;
     k->stale_count = 0;
+    k->stopped = false;
 }
 
 double cp_kernel_now(const cp_kernel *kernel) {
@@ -364,10 +366,15 @@ uint64_t cp_kernel_run_until(cp_kernel *k, double t) {
     uint64_t before = k->events_run;
     /* Stop on an empty queue too: next_time reports +infinity for it, so with
      * t = +infinity the time test alone would loop forever. */
-    while (cp_kernel_next_time(k) <= t && cp_kernel_step(k)) {
+    while (!k->stopped && cp_kernel_next_time(k) <= t && cp_kernel_step(k)) {
     }
-    k->now = t;
+    if (!k->stopped)
+        k->now = t;
     return k->events_run - before;
+}
+
+void cp_kernel_stop(cp_kernel *k) {
+    k->stopped = true;
 }
 
 size_t cp_kernel_pending(const cp_kernel *k) {

@@ -859,9 +859,13 @@ void allocation_run(cp_model *m) {
         room = m->workers[m->cand[k].id].n_cases + 1 <= m->cand[k].room_cases;
     if (!room)
         return;
+    uint32_t allocated = 0;
     for (int level = RISK_HIGH; level >= RISK_LOW; level--) {
         id_queue *q = &m->waiting[level];
         for (;;) {
+            /* a round in a huge team can be long: heed an interrupt */
+            if ((++allocated & 255) == 0 && model_interrupted(m))
+                return;
             int32_t id = waiting_front(m, q);
             if (id < 0)
                 break;

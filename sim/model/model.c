@@ -118,6 +118,12 @@ void area_update(cp_model *m) {
 static void on_daily(cp_kernel *k, void *ctx, uint64_t arg) {
     (void)arg;
     cp_model *m = ctx;
+    if (model_interrupted(m)) {
+        /* A very large team can take a while over a simulated day: stop
+         * here rather than at the next chunk (cp_model_run reports it). */
+        cp_kernel_stop(k);
+        return;
+    }
     double now = cp_kernel_now(k);
     if (calendar_is_working_day(m, now)) {
         demand_screen_batch(m);

@@ -331,6 +331,12 @@ void histogram_add(histogram *h, double x);
  * input. */
 void *model_reserve(void *items, int32_t count, int32_t *capacity, int32_t first, size_t size);
 
+/* True once the run's interrupt flag (cp_model_set_interrupt) is up: the
+ * replication is being abandoned, so long loops may return early. */
+static inline bool model_interrupted(const cp_model *m) {
+    return m->interrupt && *m->interrupt;
+}
+
 static inline gsl_rng *rng(cp_model *m, cp_stream_id s) {
     return m->rng[s];
 }

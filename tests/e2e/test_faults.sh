@@ -173,6 +173,26 @@ for sig in INT TERM; do
     fi
 done
 
+# A team inside the schema's ranges but huge: a simulated day takes seconds.
+# SIGINT must still end it promptly (it used to wait for a 28-day chunk,
+# minutes here). 30 s is a hang bound, not a speed test.
+"$cpsim" run "$scenario" --quiet --reps 1 --set team.social_workers=100000 \
+    --set demand.referrals_per_week=54000 --out "$work/huge" >"$work/out" 2>"$work/err" &
+pid=$!
+sleep 2
+kill -s INT "$pid"
+for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$pid" 2>/dev/null; then
+    kill -9 "$pid"
+    wait "$pid" 2>/dev/null
+    fail "SIGINT to a huge team's run: still running 30 s later"
+else
+    wait "$pid" 2>/dev/null
+    code=$?
+    [ "$code" -eq 75 ] || fail "SIGINT to a huge team's run: exit $code, expected 75 ($(cat "$work/err"))"
+    [ "$code" -eq 75 ] && ok "SIGINT to a huge team's run: exit 75 within 30 s"
+fi
+
 # ---- interrupting `cpsim sweep` ------------------------------------------------
 if "$cpsim" sweep --help >/dev/null 2>&1; then
     # The short classroom team over ten years: 400 pairs take a few seconds.

@@ -507,6 +507,30 @@ static void run_until_infinity_drains_the_queue_and_returns(void **state) {
     cp_kernel_destroy(k);
 }
 
+static void record_then_stop(cp_kernel *k, void *ctx, uint64_t arg) {
+    record(k, ctx, arg);
+    cp_kernel_stop(k);
+}
+
+static void stop_ends_run_until_after_the_running_event_until_a_reset(void **state) {
+    (void)state;
+    cp_kernel *k = new_kernel(4);
+    trace t = {0};
+    cp_kernel_schedule_at(k, 1.0, 0, record, &t, 1);
+    cp_kernel_schedule_at(k, 2.0, 0, record_then_stop, &t, 2);
+    cp_kernel_schedule_at(k, 3.0, 0, record, &t, 3);
+    assert_int_equal(cp_kernel_run_until(k, 10.0), 2);
+    expect_args(&t, 2, 1, 2);
+    assert_true(cp_kernel_now(k) == 2.0); /* the clock stays at the last event run */
+    assert_int_equal(cp_kernel_pending(k), 1);
+    assert_int_equal(cp_kernel_run_until(k, 10.0), 0); /* still stopped */
+    cp_kernel_reset(k);
+    cp_kernel_schedule_at(k, 1.0, 0, record, &t, 4);
+    assert_int_equal(cp_kernel_run_until(k, 10.0), 1);
+    assert_true(cp_kernel_now(k) == 10.0);
+    cp_kernel_destroy(k);
+}
+
 /* ---- reset, is_pending, growth, compaction -------------------------------- */
 
 static void reset_empties_the_queue_rewinds_the_clock_and_stales_old_handles(void **state) {
@@ -980,6 +1004,7 @@ static void heap_matches_a_sorted_reference_over_100000_random_operations(void *
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_new_kernel_is_empty_at_time_zero),
+        cmocka_unit_test(stop_ends_run_until_after_the_running_event_until_a_reset),
         cmocka_unit_test(step_returns_false_and_does_nothing_on_an_empty_queue),
         cmocka_unit_test(destroying_a_null_kernel_is_a_no_op),
         cmocka_unit_test(events_run_in_time_order_and_the_clock_follows),
