@@ -213,13 +213,15 @@ typedef struct fixture {
     cp_result r;
 } fixture;
 
-static void fixture_begin(fixture *f) {
+/* A team of `workers` permanent workers with case cap `cap`, no referrals
+ * and every mechanism off, measuring from time 0. */
+static void fixture_begin_sized(fixture *f, int workers, double cap) {
     f->cfg = base_config();
     all_mechanisms_off(&f->cfg);
     f->cfg.referrals_per_week = 0.0;
-    f->cfg.social_workers = 3;
-    f->cfg.cap_cases = 2;
-    f->cfg.cap_points = 100;
+    f->cfg.social_workers = workers;
+    f->cfg.cap_cases = cap;
+    f->cfg.cap_points = 10000;
     f->cfg.over_cap_margin = 0.0;
     cp_error err;
     f->m = cp_model_create(&f->cfg, &err);
@@ -227,7 +229,13 @@ static void fixture_begin(fixture *f) {
     assert_int_equal(cp_result_init(&f->r, &f->cfg, &err), CP_OK);
     assert_int_equal(model_begin(f->m, 1, 0, &f->r, &err), CP_OK);
     f->m->measuring = true;
-    assert_int_equal(f->m->worker_count, 3);
+    assert_int_equal(f->m->worker_count, workers);
+}
+
+/* Three workers with a cap of 2: two under 2 years' experience, then one
+ * with 10. */
+static void fixture_begin(fixture *f) {
+    fixture_begin_sized(f, 3, 2);
     f->m->workers[0].experience_at_start = 0.5;
     f->m->workers[1].experience_at_start = 0.5;
     f->m->workers[2].experience_at_start = 10.0;
@@ -342,6 +350,164 @@ static void a_case_handed_to_a_starter_who_reuses_a_leavers_id_counts_a_change(v
     fixture_end(&f);
 }
 
+/* ---- protection of open cases ------------------------------------------ */
+
+/* Harm events among n children over `ticks` weekly ticks at hazard h a
+ * tick: under the weekly scan's rule (an Exp(1) budget loses h at each
+ * tick; harm at the tick it runs out, then a fresh budget from the next
+ * tick) the first harm comes at tick k with p_k = e^-(k-1)h - e^-kh, so
+ * E(t) = sum_k p_k (1 + E(t-k)) and S(t) = E[count^2] likewise. */
+static void harm_count_law(int n, int ticks, double h, double *mean, double *sd) {
+    double e[64] = {0}, s2[64] = {0};
+    assert_true(ticks < 64);
+    for (int t = 1; t <= ticks; t++)
+        for (int k = 1; k <= t; k++) {
+            double p = exp(-(k - 1) * h) - exp(-k * h);
+            e[t] += p * (1.0 + e[t - k]);
+            s2[t] += p * (1.0 + 2.0 * e[t - k] + s2[t - k]);
+        }
+    *mean = n * e[ticks];
+    *sd = sqrt(n * (s2[ticks] - e[ticks] * e[ticks]));
+}
+
+
+/* N high-risk children, risk recognised, in the weekly scan for TICKS ticks
+ * with the clock standing at 0: allocated ones are visited at the first
+ * tick and not due again, so they are fully protected; waiting ones have
+ * duty cover. Harm comes at the hazard cut by protection_effect and
+ * duty_protection_effect respectively (the renewal law above). */
+static void open_children_are_harmed_at_the_hazard_their_protection_leaves(void **state) {
+    (void)state;
+    enum { N = 3000, TICKS = 10 };
+    const double full = 0.004, duty = 0.02; /* hazards a tick we expect */
+    for (int allocated = 0; allocated <= 1; allocated++) {
+        fixture f;
+        fixture_begin_sized(&f, 100, allocated ? 40 : 0.5); /* room for all, or for none */
+        cp_config *cfg = &f.m->cfg;
+        cfg->mech_harm = true;
+        cfg->escalation_rate = cfg->deescalation_rate = 0.0;
+        cfg->duty_contacts_per_month = 0.0;
+        /* rate x (1 - cut) x 7/365 = the hazard a tick */
+        cfg->harm_rate[RISK_HIGH] = allocated ? full / (1.0 - cfg->protection_effect) * YEAR_DAYS / WEEK_DAYS
+                                              : duty / (1.0 - cfg->duty_protection_effect) * YEAR_DAYS / WEEK_DAYS;
+        for (int i = 0; i < N; i++)
+            new_waiting_case(f.m, RISK_HIGH);
+        allocation_run(f.m);
+        assert_int_equal(f.m->n_waiting, allocated ? 0 : N);
+        for (int t = 0; t < TICKS; t++)
+            casework_weekly(f.m);
+        double mean, sd;
+        harm_count_law(N, TICKS, allocated ? full : duty, &mean, &sd);
+        printf("# %s: harm %.0f, expected %.1f +- %.1f\n", allocated ? "allocated, visited" : "duty cover",
+               f.m->st.harm, mean, sd);
+        assert_true(fabs(f.m->st.harm - mean) < Z_STRICT * sd);
+        /* protected children's harm is not missed risk; waiting children's is */
+        if (allocated)
+            assert_true(f.m->st.harm_unprotected == 0.0);
+        else
+            assert_true(f.m->st.missed[MISSED_UNALLOCATED] == N + f.m->st.harm);
+        fixture_end(&f);
+    }
+}
+
+/* ---- re-referral -------------------------------------------------------- */
+
+/* Closing N cases each way: a re-referral is set up with probability
+ * rereferral_base, x early_close_factor for an early closure, x
+ * wrong_close_factor for a closure with the risk missed (binomial). */
+static void rereferral_is_likelier_after_early_and_wrong_closures(void **state) {
+    (void)state;
+    enum { N = 4000 };
+    fixture f;
+    fixture_begin_sized(&f, 1, 1);
+    cp_config *cfg = &f.m->cfg;
+    cfg->mech_rereferral = true;
+    cfg->rereferral_base = 0.1;
+    cfg->rereferral_early_close_factor = 2.0;
+    cfg->rereferral_wrong_close_factor = 3.0;
+    const struct { bool wrong, early; double p; } arm[] = {
+        {false, false, 0.1}, {false, true, 0.2}, {true, false, 0.3}, {true, true, 0.6}};
+    for (size_t a = 0; a < sizeof arm / sizeof arm[0]; a++) {
+        int pending = 0;
+        for (int i = 0; i < N; i++) {
+            int32_t id = new_waiting_case(f.m, RISK_MEDIUM);
+            case_close(f.m, id, arm[a].wrong, arm[a].early);
+            pending += f.m->cases[id].rereferral_pending;
+        }
+        double sd = sqrt(N * arm[a].p * (1.0 - arm[a].p));
+        printf("# re-referrals (wrong %d, early %d): %d, expected %.0f +- %.1f\n", arm[a].wrong,
+               arm[a].early, pending, N * arm[a].p, sd);
+        assert_true(fabs(pending - N * arm[a].p) < Z_STRICT * sd);
+    }
+    fixture_end(&f);
+}
+
+/* ---- newly qualified workers -------------------------------------------- */
+
+/* An NQSW has a protected caseload, is supervised weekly, then fortnightly,
+ * then monthly, and becomes a permanent worker after a year. */
+static void nqsws_have_a_protected_caseload_tapering_supervision_and_qualify_after_a_year(
+    void **state) {
+    (void)state;
+    fixture f;
+    fixture_begin_sized(&f, 3, 18);
+    cp_config *cfg = &f.m->cfg;
+    cfg->team_managers = 1;
+    cfg->manager_hours_per_week = 0.3; /* short of what three workers need */
+    int32_t post = f.m->workers[2].post;
+    worker_depart(f.m, 2);
+    permanent_starts(f.m, post, WORKER_NQSW, 0.0);
+    const cp_worker *nqsw = &f.m->workers[2];
+    assert_int_equal(nqsw->type, WORKER_NQSW);
+    assert_true(fabs(worker_case_cap(f.m, nqsw) - 18 * cfg->nqsw_cap_share) < 1e-12);
+    assert_true(fabs(worker_case_cap(f.m, &f.m->workers[0]) - 18) < 1e-12);
+    /* the share of needed supervision given, at ticks 2 (week 2.7 of the
+     * NQSW's service: weekly), 12 (12.7: fortnightly) and 40 (40.7: monthly) */
+    const int ticks[] = {2, 12, 40};
+    const double sessions[] = {1.0, 0.5, 12.0 / 52.0};
+    double monthly = cfg->hours_per_worker_month * 12.0 / 52.0;
+    for (int i = 0; i < 3; i++) {
+        cp_kernel_run_until(f.m->kernel, FIRST_WEEKLY_TICK + WEEK_DAYS * ticks[i] + 0.5);
+        double needed = 2.0 * monthly + cfg->nqsw_session_hours * sessions[i];
+        printf("# supervision share at tick %d: %.4f, expected %.4f\n", ticks[i],
+               f.m->hours_supervision_share, 0.3 / needed);
+        assert_true(fabs(f.m->hours_supervision_share - 0.3 / needed) < 1e-12);
+    }
+    assert_int_equal(f.m->workers[2].type, WORKER_NQSW);
+    cp_kernel_run_until(f.m->kernel, YEAR_DAYS + 1.0);
+    assert_int_equal(f.m->workers[2].type, WORKER_PERMANENT);
+    assert_true(fabs(worker_case_cap(f.m, &f.m->workers[2]) - 18) < 1e-12);
+    fixture_end(&f);
+}
+
+/* ---- changes of worker -------------------------------------------------- */
+
+/* An assessment that changes hands loses rework_share of the work done. */
+static void a_change_of_worker_redoes_a_share_of_an_assessment(void **state) {
+    (void)state;
+    fixture f;
+    fixture_begin(&f);
+    f.m->cfg.rework_share = 0.25;
+    int32_t id = case_alloc(f.m);
+    f.m->cases[id].true_risk = f.m->cases[id].known_risk = RISK_LOW;
+    case_open_stage(f.m, id, CP_STAGE_ASSESSMENT);
+    allocation_run(f.m);
+    int32_t first = f.m->cases[id].worker;
+    assert_true(first >= 0);
+    cp_kernel_run_until(f.m->kernel, 10.0); /* ten days of work on it */
+    case_unassign(f.m, id);                 /* banks the work done */
+    double done = f.m->cases[id].work_done_wd;
+    assert_true(done > 1.0);
+    /* the first worker cannot take it this round: it goes to another */
+    f.m->workers[first].on_notice = true;
+    allocation_run(f.m);
+    f.m->workers[first].on_notice = false;
+    assert_true(f.m->cases[id].worker >= 0 && f.m->cases[id].worker != first);
+    assert_int_equal(f.m->cases[id].worker_changes, 1);
+    assert_true(fabs(f.m->cases[id].work_done_wd - 0.75 * done) < 1e-9);
+    fixture_end(&f);
+}
+
 /* ---- duty cover --------------------------------------------------------- */
 
 /* N high-risk children on the list, known as medium risk, with every worker
@@ -442,18 +608,8 @@ static void closed_children_are_harmed_at_the_unprotected_hazard_inside_the_wind
     close_children_at_time_zero(&f, RISK_HIGH, N);
     cp_kernel_run_until(f.m->kernel, FIRST_WEEKLY_TICK + WEEK_DAYS * (TICKS - 1) + 1.0);
     double harm = f.m->st.harm, missed = f.m->st.missed[MISSED_UNRECOGNISED];
-    /* Under the weekly scan's rule (an Exp(1) budget loses h at each tick;
-     * harm at the tick it runs out, then a fresh budget from the next tick),
-     * the first harm comes at tick k of n with p_k = e^-(k-1)h - e^-kh; so
-     * E(n) = sum_k p_k (1 + E(n-k)) and S(n) = E[count^2] likewise. */
-    double e[TICKS + 1] = {0}, s2[TICKS + 1] = {0};
-    for (int n = 1; n <= TICKS; n++)
-        for (int k = 1; k <= n; k++) {
-            double p = exp(-(k - 1) * h) - exp(-k * h);
-            e[n] += p * (1.0 + e[n - k]);
-            s2[n] += p * (1.0 + 2.0 * e[n - k] + s2[n - k]);
-        }
-    double mean = N * e[TICKS], sd = sqrt(N * (s2[TICKS] - e[TICKS] * e[TICKS]));
+    double mean, sd;
+    harm_count_law(N, TICKS, h, &mean, &sd);
     printf("# closed harm: %.0f, expected %.1f +- %.1f\n", harm, mean, sd);
     assert_true(fabs(harm - mean) < Z_STRICT * sd);
     /* every harm to a closed high-risk child is missed risk (unrecognised),
@@ -543,16 +699,18 @@ typedef struct notice_log {
     int failures;
     int checked;
     double notice_days;
+    bool agency; /* watch agency leavers instead of permanent ones */
 } notice_log;
 
 static void record_notice(void *ctx, const cp_story_event *ev) {
     notice_log *log = ctx;
     if (ev->worker < 0 || ev->worker >= 4096)
         return;
-    if (ev->kind == CP_STORY_RESIGNED && ev->worker_type && strcmp(ev->worker_type, "agency") != 0)
+    if (ev->kind == CP_STORY_RESIGNED && ev->worker_type &&
+        (strcmp(ev->worker_type, "agency") == 0) == log->agency)
         log->resigned_at[ev->worker] = ev->time_days;
     if (ev->kind == CP_STORY_LEFT && log->resigned_at[ev->worker] >= 0.0 && ev->detail &&
-        strcmp(ev->detail, "agency") != 0) {
+        (strcmp(ev->detail, "agency") == 0) == log->agency) {
         log->checked++;
         if (fabs(ev->time_days - log->resigned_at[ev->worker] - log->notice_days) > 1e-9)
             log->failures++;
@@ -580,6 +738,72 @@ static void permanent_leavers_serve_their_notice_period(void **state) {
     cp_result_fini(&r);
     cp_model_destroy(m);
     free(log);
+}
+
+/* Agency staff resign more readily and serve their own notice. No
+ * permanent starter ever comes (hire_success 0), so no agency worker is
+ * released early and every leaver left by resigning. */
+static void agency_leavers_serve_their_notice_period(void **state) {
+    (void)state;
+    cp_config cfg = base_config();
+    cfg.notice_weeks_agency = 2.0;
+    cfg.notice_weeks_permanent = 6.0;
+    cfg.turnover_annual_rate = 0.5;
+    cfg.turnover_agency_factor = 4.0;
+    cfg.hire_success = 0.0;
+    cfg.agency_cover_share = 1.0;
+    notice_log *log = calloc(1, sizeof *log);
+    for (int i = 0; i < 4096; i++)
+        log->resigned_at[i] = -1.0;
+    log->notice_days = 14.0;
+    log->agency = true;
+    cp_error err;
+    cp_model *m = cp_model_create(&cfg, &err);
+    cp_result r;
+    cp_result_init(&r, &cfg, &err);
+    cp_model_set_observer(m, record_notice, log);
+    assert_int_equal(cp_model_run(m, 1, 0, &r, &err), CP_OK);
+    printf("# agency leavers checked: %d\n", log->checked);
+    assert_true(log->checked > 5);
+    assert_int_equal(log->failures, 0);
+    cp_result_fini(&r);
+    cp_model_destroy(m);
+    free(log);
+}
+
+/* ---- inspection --------------------------------------------------------- */
+
+/* An inadequate rating raises risk aversion (more s47 enquiries), lowers
+ * hire success (more vacancy) and raises turnover while it lasts. Paired
+ * arms, same seeds: rated inadequate from the start for the whole run, or
+ * never; then rated by an inspection after a year (a threshold every score
+ * passes) against one no score passes. */
+static void an_inadequate_rating_raises_s47s_vacancy_and_turnover(void **state) {
+    (void)state;
+    enum { R = 100 };
+    cp_config cfg = base_config();
+    cfg.mech_inspection = true;
+    cfg.years = 4;
+    cfg.inadequate_effect_years = 50;
+    cfg.inspection_interval_years = 50; /* none within the run */
+    double s47[2][R], vacancy[2][R], turnover[2][R];
+    for (int arm = 0; arm < 2; arm++) {
+        cfg.start_inadequate = arm == 1;
+        run_outcomes(&cfg, R, CP_OUT_S47S, s47[arm], CP_OUT_VACANCY_RATE, vacancy[arm]);
+        run_outcome(&cfg, R, CP_OUT_TURNOVER_RATE, turnover[arm]);
+    }
+    assert_true(paired_t(s47[0], s47[1], R) > t_crit(R));
+    assert_true(paired_t(vacancy[0], vacancy[1], R) > t_crit(R));
+    assert_true(paired_t(turnover[0], turnover[1], R) > t_crit(R));
+
+    cfg.start_inadequate = false;
+    cfg.inspection_interval_years = 1; /* inside the warm-up's end: rated for the run */
+    double rated[2][R];
+    for (int arm = 0; arm < 2; arm++) {
+        cfg.inadequate_threshold = arm == 1 ? 0.0 : 10.0;
+        run_outcome(&cfg, R, CP_OUT_S47S, rated[arm]);
+    }
+    assert_true(paired_t(rated[0], rated[1], R) > t_crit(R));
 }
 
 /* ---- recruitment -------------------------------------------------------- */
@@ -620,6 +844,53 @@ static void with_recruitment_off_the_team_is_fully_staffed_by_permanent_workers(
 }
 
 /* ---- sickness ----------------------------------------------------------- */
+
+/* The expected share of working days lost to sickness at spell rate
+ * `rate` a year (renewal: off sick, no new spells; lengths exponential,
+ * floored at half a day: E[max(X, 0.5)] = mu + 0.5 - mu (1 - e^{-0.5/mu})). */
+static double sickness_share_law(const cp_config *cfg, double rate) {
+    double ls = cfg->sickness_long_share;
+    double mu_s = cfg->sickness_short_mean_wd, mu_l = cfg->sickness_long_mean_wd;
+    double len = (1 - ls) * (mu_s + 0.5 - mu_s * (1 - exp(-0.5 / mu_s))) +
+                 ls * (mu_l + 0.5 - mu_l * (1 - exp(-0.5 / mu_l)));
+    double wd_year = 5.0 * 365.0 / 7.0 - cfg->bank_holidays_per_year;
+    double lost = rate * len / wd_year; /* per day at work */
+    return lost / (1.0 + lost);
+}
+
+/* Spells start at spells_per_year x burnout_factor^((B - reference)/10):
+ * with burnout pinned 20 points above the reference, the share of days lost
+ * is that of burnout_factor^2 times the rate. */
+static void sickness_rises_with_burnout(void **state) {
+    (void)state;
+    enum { R = 16 };
+    const double years = 6.0;
+    for (int arm = 0; arm < 2; arm++) {
+        double share[R];
+        fixture f;
+        fixture_begin_sized(&f, 200, 18);
+        cp_config *cfg = &f.m->cfg;
+        cfg->mech_sickness = true;
+        double pinned = cfg->burnout_reference + (arm ? 20.0 : 0.0);
+        for (int rep = 0; rep < R; rep++) {
+            cp_error err;
+            assert_int_equal(model_begin(f.m, 11, (uint64_t)rep, &f.r, &err), CP_OK);
+            f.m->measuring = true;
+            for (int32_t w = 0; w < f.m->worker_count; w++)
+                f.m->workers[w].burnout = pinned; /* burnout off: it stays there */
+            cp_kernel_run_until(f.m->kernel, years * YEAR_DAYS);
+            share[rep] = f.m->st.sick_wd / f.m->st.available_wd;
+        }
+        double f2 = arm ? cfg->sickness_burnout_factor * cfg->sickness_burnout_factor : 1.0;
+        double expected = sickness_share_law(cfg, cfg->sickness_spells_per_year * f2);
+        double half = gsl_cdf_tdist_Qinv(5e-5, R - 1.0) * sd_of(share, R) / sqrt(R);
+        printf("# sickness at burnout %.0f: %.5f +- %.5f, expected %.5f\n", pinned,
+               mean_of(share, R), half, expected);
+        assert_true(fabs(mean_of(share, R) - expected) < half + 0.002); /* 0.002: weekly onset grid */
+        assert_true(half < 0.2 * expected);
+        fixture_end(&f);
+    }
+}
 
 static void with_burnout_off_sickness_loses_the_expected_share_of_days(void **state) {
     (void)state;
@@ -709,6 +980,13 @@ int main(void) {
         cmocka_unit_test(over_cap_allocation_happens_only_under_pressure_and_within_margin),
         cmocka_unit_test(a_case_handed_to_a_starter_who_reuses_a_leavers_id_counts_a_change),
         cmocka_unit_test(duty_contacts_recognise_waiting_risk_at_the_duty_quality),
+        cmocka_unit_test(open_children_are_harmed_at_the_hazard_their_protection_leaves),
+        cmocka_unit_test(rereferral_is_likelier_after_early_and_wrong_closures),
+        cmocka_unit_test(nqsws_have_a_protected_caseload_tapering_supervision_and_qualify_after_a_year),
+        cmocka_unit_test(a_change_of_worker_redoes_a_share_of_an_assessment),
+        cmocka_unit_test(agency_leavers_serve_their_notice_period),
+        cmocka_unit_test(an_inadequate_rating_raises_s47s_vacancy_and_turnover),
+        cmocka_unit_test(sickness_rises_with_burnout),
         cmocka_unit_test(closed_children_are_harmed_at_the_unprotected_hazard_inside_the_window),
         cmocka_unit_test(closed_medium_risk_children_escalate_at_the_configured_rate),
         cmocka_unit_test(burnout_rises_with_load_above_comfortable_and_falls_with_supervision),
