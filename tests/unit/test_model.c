@@ -718,26 +718,36 @@ static void record_notice(void *ctx, const cp_story_event *ev) {
     }
 }
 
-static void permanent_leavers_serve_their_notice_period(void **state) {
-    (void)state;
-    cp_config cfg = base_config();
-    cfg.notice_weeks_permanent = 6.0;
-    cfg.turnover_annual_rate = 0.5;
+/* Runs one replication of cfg watching the leavers of one kind (agency or
+ * not): each must leave exactly notice_days after resigning. */
+static void check_notice(const cp_config *cfg, bool agency, double notice_days) {
     notice_log *log = calloc(1, sizeof *log);
+    assert_non_null(log);
     for (int i = 0; i < 4096; i++)
         log->resigned_at[i] = -1.0;
-    log->notice_days = 42.0;
+    log->notice_days = notice_days;
+    log->agency = agency;
     cp_error err;
-    cp_model *m = cp_model_create(&cfg, &err);
+    cp_model *m = cp_model_create(cfg, &err);
+    assert_non_null(m);
     cp_result r;
-    cp_result_init(&r, &cfg, &err);
+    assert_int_equal(cp_result_init(&r, cfg, &err), CP_OK);
     cp_model_set_observer(m, record_notice, log);
     assert_int_equal(cp_model_run(m, 1, 0, &r, &err), CP_OK);
+    printf("# %s leavers checked: %d\n", agency ? "agency" : "permanent", log->checked);
     assert_true(log->checked > 5);
     assert_int_equal(log->failures, 0);
     cp_result_fini(&r);
     cp_model_destroy(m);
     free(log);
+}
+
+static void permanent_leavers_serve_their_notice_period(void **state) {
+    (void)state;
+    cp_config cfg = base_config();
+    cfg.notice_weeks_permanent = 6.0;
+    cfg.turnover_annual_rate = 0.5;
+    check_notice(&cfg, false, 42.0);
 }
 
 /* Agency staff resign more readily and serve their own notice. No
@@ -752,23 +762,7 @@ static void agency_leavers_serve_their_notice_period(void **state) {
     cfg.turnover_agency_factor = 4.0;
     cfg.hire_success = 0.0;
     cfg.agency_cover_share = 1.0;
-    notice_log *log = calloc(1, sizeof *log);
-    for (int i = 0; i < 4096; i++)
-        log->resigned_at[i] = -1.0;
-    log->notice_days = 14.0;
-    log->agency = true;
-    cp_error err;
-    cp_model *m = cp_model_create(&cfg, &err);
-    cp_result r;
-    cp_result_init(&r, &cfg, &err);
-    cp_model_set_observer(m, record_notice, log);
-    assert_int_equal(cp_model_run(m, 1, 0, &r, &err), CP_OK);
-    printf("# agency leavers checked: %d\n", log->checked);
-    assert_true(log->checked > 5);
-    assert_int_equal(log->failures, 0);
-    cp_result_fini(&r);
-    cp_model_destroy(m);
-    free(log);
+    check_notice(&cfg, true, 14.0);
 }
 
 /* ---- inspection --------------------------------------------------------- */
