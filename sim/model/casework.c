@@ -142,14 +142,18 @@ static int32_t waiting_front(cp_model *m, id_queue *q) {
 
 /* A waiting child whose risk a duty contact has just recognised joins the
  * list of that risk, in order of wait: allocation takes the highest known
- * risk, then the longest wait. Its entry on the lower list stays and is
- * skipped as stale once the case is allocated (or re-queued, with a new
- * wait_start). */
+ * risk, then the longest wait. Its entry on the lower list also stays valid
+ * while it waits (so a lower pass may still take it, if the higher pass was
+ * stopped by a case nobody could take) and is skipped as stale once the case
+ * is allocated or re-queued with a new wait_start. A high risk found in a
+ * child in need plan calls for an s47 enquiry, as at a visit. */
 static void waiting_recognise(cp_model *m, int32_t id) {
     cp_case *c = &m->cases[id];
     CP_ASSERT(c->status == CASE_WAITING && c->known_risk < c->true_risk);
     c->known_risk = c->true_risk;
     queue_insert_by_wait(&m->waiting[c->known_risk], id, c->wait_start);
+    if (c->true_risk == RISK_HIGH && c->stage == CP_STAGE_CIN)
+        case_open_stage(m, id, CP_STAGE_S47);
 }
 
 bool waiting_pressure(const cp_model *m) {
@@ -524,7 +528,7 @@ void case_open_stage(cp_model *m, int32_t id, cp_stage_id stage) {
     double now = cp_kernel_now(m->kernel);
     bool held = c->status == CASE_ALLOCATED;
     double old_weight = held ? stage_weight(m, c) : 0.0;
-    if (held && c->stage_event != CP_EVENT_NONE) {
+    if (c->stage_event != CP_EVENT_NONE) { /* a plan ending: replaced by this stage */
         cp_kernel_cancel(m->kernel, c->stage_event);
         c->stage_event = CP_EVENT_NONE;
     }

@@ -501,6 +501,15 @@ cp_status cp_model_run(cp_model *m, uint64_t seed, uint64_t replication, cp_resu
             t = t + CP_MODEL_INTERRUPT_DAYS < m->end_time ? t + CP_MODEL_INTERRUPT_DAYS : m->end_time;
             cp_kernel_run_until(m->kernel, t);
         }
+        /* Raised in the last chunk, the flag may have cut it short (the
+         * model stops the kernel): such a replication is not complete. */
+        if (*m->interrupt) {
+            m->result = NULL;
+            return cp_error_set(err, CP_EINTERRUPTED,
+                                "interrupted on day %.0f of %.0f of replication %llu",
+                                cp_kernel_now(m->kernel), m->end_time,
+                                (unsigned long long)replication);
+        }
     }
     model_finish(m);
     return CP_OK;

@@ -459,12 +459,14 @@ static double working_days_between(const cp_model *m, double a, double b) {
 }
 
 /* Supervision hours a week a worker needs: monthly sessions, except that an
- * NQSW has them weekly at first, then fortnightly, then monthly (ASYE). */
-static double supervision_needed(const cp_model *m, const cp_worker *w, double now) {
+ * NQSW has them weekly at first, then fortnightly, then monthly (ASYE),
+ * counted from the start of its NQSW year (its experience: an NQSW in the
+ * team at the start of a run may be months into it). */
+static double supervision_needed(const cp_model *m, const cp_worker *w) {
     const cp_config *c = &m->cfg;
     if (w->type != WORKER_NQSW)
         return c->hours_per_worker_month * 12.0 / 52.0;
-    double weeks = (now - w->start_time) / WEEK_DAYS;
+    double weeks = worker_experience(m, w) * YEAR_DAYS / WEEK_DAYS;
     double sessions_a_week = weeks < c->nqsw_weekly_weeks                         ? 1.0
                              : weeks < c->nqsw_fortnightly_months * 52.0 / 12.0 ? 0.5
                                                                                  : 12.0 / 52.0;
@@ -507,7 +509,7 @@ void workforce_weekly(cp_model *m) {
     for (int32_t i = 0; i < m->worker_count; i++) {
         const cp_worker *w = &m->workers[i];
         if (w->active)
-            needed_supervision += supervision_needed(m, w, now);
+            needed_supervision += supervision_needed(m, w);
     }
     double supervision = needed_supervision > 0.0 ? manager_hours / needed_supervision : 1.0;
     supervision = supervision < 0.0 ? 0.0 : supervision > 1.0 ? 1.0 : supervision;

@@ -151,20 +151,24 @@ static void check_stage_weights(const rule_context *rc) {
                                                          "proceedings"};
     if (rc->cfg->single_stage)
         return; /* queue mode counts cases, not points */
+    /* the most a full-time worker may hold: over cap by the margin, under pressure */
+    double most = rc->cfg->cap_points * (1.0 + rc->cfg->over_cap_margin);
     for (int s = 0; s < CP_STAGE_COUNT; s++) {
         double weight = rc->cfg->stage[s].weight;
-        if (weight <= rc->cfg->cap_points)
+        if (weight <= most + 1e-9)
             continue;
-        char a[40], b[40], message[400];
+        char a[40], b[40], c[40], message[480];
         show(weight, a, sizeof a);
         show(rc->cfg->cap_points, b, sizeof b);
+        show(rc->cfg->over_cap_margin, c, sizeof c);
         snprintf(message, sizeof message,
-                 "%s.weight (%s) is more than caseload.cap_points (%s): a case in that stage "
-                 "could never be allocated, not even to a full-time worker with no other "
-                 "cases",
-                 sections[s], a, b);
-        const char *const keys[] = {sections[s], "weight", "caseload", "cap_points"};
-        report_rule(rc, keys, 2, message);
+                 "%s.weight (%s) is more than caseload.cap_points (%s) x (1 + "
+                 "caseload.over_cap_margin (%s)): a case in that stage could never be "
+                 "allocated, not even to a full-time worker with no other cases",
+                 sections[s], a, b, c);
+        const char *const keys[] = {sections[s], "weight", "caseload", "cap_points", "caseload",
+                                    "over_cap_margin"};
+        report_rule(rc, keys, 3, message);
     }
 }
 
@@ -178,7 +182,8 @@ static const rule rules[] = {
     {"`policy.caseload_target` is 0 (no target) or at least 1.", check_caseload_target},
     {"`sickness.short_mean_wd` <= `sickness.long_mean_wd`.", check_sickness_lengths},
     {"`harm.rate` does not fall as risk rises: low <= medium <= high.", check_harm_order},
-    {"Every stage's `weight` is at most `caseload.cap_points` (unless `pathway.single_stage`).",
+    {"Every stage's `weight` is at most `caseload.cap_points` x (1 + `caseload.over_cap_margin`) "
+     "(unless `pathway.single_stage`).",
      check_stage_weights},
 };
 

@@ -107,7 +107,13 @@ static const char *report_unknown_section(loader *ld, const char *file, int line
             used += (size_t)w;
     }
     const char *best = scenario_suggest_result(&s);
-    if (best)
+    if (best && strcmp(best, SCENARIO_SHOCK_TEMPLATE) == 0)
+        scenario_report(&ld->sink, file, line, name, NULL,
+                        "unknown section [%s]; did you mean a shock, [shock.NAME] with a name "
+                        "of your own such as [shock.babyp]? (the keys under it are checked as "
+                        "a shock's)",
+                        name);
+    else if (best)
         scenario_report(&ld->sink, file, line, name, NULL,
                         "unknown section [%s]; did you mean [%s]? (the keys under it are "
                         "checked as [%s]'s)",
@@ -384,6 +390,28 @@ typedef struct binding {
     int shock_index;
 } binding;
 
+/* Checks one key under a misspelt header as a key of the section meant
+ * (`as_if`, which may be the shock template), reporting what is wrong. */
+static void check_as_if(loader *ld, const char *path, const scenario_kv *kv, const char *as_if) {
+    bool shock = strcasecmp(as_if, SCENARIO_SHOCK_TEMPLATE) == 0;
+    const cp_schema_entry *entry =
+        resolve_key(ld, path, kv->line, as_if, shock ? SECTION_SHOCK : SECTION_PLAIN, kv->key);
+    if (!entry)
+        return;
+    /* scratch of the right struct, on the heap (a config is large; this is
+     * an error path) */
+    size_t size = shock ? sizeof(cp_shock_config) : sizeof(cp_config);
+    char *scratch = calloc(1, size);
+    if (!scratch) {
+        ld->sink.out_of_memory = true;
+        return;
+    }
+    char msg[512];
+    if (!scenario_parse_value(entry, kv->value, scratch + entry->offset, msg, sizeof msg))
+        scenario_report(&ld->sink, path, kv->line, as_if, kv->key, "%s", msg);
+    free(scratch);
+}
+
 static cp_status bind_records(loader *ld, const char *path, const scenario_lexed *lexed) {
     cp_status status = CP_OK;
     section_kind *kinds = calloc(lexed->header_count + 1, sizeof *kinds);
@@ -437,13 +465,10 @@ static cp_status bind_records(loader *ld, const char *path, const scenario_lexed
             continue; /* reported as a duplicate */
         if (kinds[h] == SECTION_INVALID) {
             /* Under a misspelt header: checked as the section meant, for
-             * the errors only (the header's error already fails the load). */
-            if (as_if[h]) {
-                const cp_schema_entry *entry =
-                    resolve_key(ld, path, kv->line, as_if[h], SECTION_PLAIN, kv->key);
-                if (entry)
-                    store_value(ld, path, kv->line, as_if[h], kv->key, entry, -1, kv->value);
-            }
+             * the errors only (the header's error already fails the load),
+             * parsed into scratch so nothing reaches the loader's config. */
+            if (as_if[h])
+                check_as_if(ld, path, kv, as_if[h]);
             continue;
         }
         const char *section = lexed->headers[h].name;

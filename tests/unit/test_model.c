@@ -173,6 +173,39 @@ static void interrupt_after_day_400(void *ctx, const cp_story_event *ev) {
         interrupt_flag = 1;
 }
 
+static double interrupt_day;
+
+static void interrupt_after_interrupt_day(void *ctx, const cp_story_event *ev) {
+    (void)ctx;
+    if (ev->time_days > interrupt_day)
+        interrupt_flag = 1;
+}
+
+/* Raised in the last chunk (which the model then cuts short), the flag
+ * still makes the replication an interrupted one, never a short success. */
+static void an_interrupt_in_the_last_chunk_is_still_an_interrupt(void **state) {
+    (void)state;
+    cp_config cfg = base_config();
+    cfg.years = 20;
+    cp_error err;
+    cp_model *m = cp_model_create(&cfg, &err);
+    cp_result r;
+    assert_int_equal(cp_result_init(&r, &cfg, &err), CP_OK);
+    double end = (cfg.years + cfg.warmup_years) * YEAR_DAYS;
+    double last_chunk = CP_MODEL_INTERRUPT_DAYS * floor((end - 1e-9) / CP_MODEL_INTERRUPT_DAYS);
+    interrupt_day = last_chunk + 0.5;
+    interrupt_flag = 0;
+    cp_model_set_interrupt(m, &interrupt_flag);
+    cp_model_set_observer(m, interrupt_after_interrupt_day, NULL);
+    cp_status status = cp_model_run(m, 3, 1, &r, &err);
+    assert_true(interrupt_flag == 1); /* a story event came after interrupt_day */
+    assert_int_equal(status, CP_EINTERRUPTED);
+    printf("# raised after day %.1f of %.1f: %s\n", interrupt_day, end, err.message);
+    interrupt_flag = 0;
+    cp_result_fini(&r);
+    cp_model_destroy(m);
+}
+
 static void an_interrupt_stops_a_replication_within_a_chunk_and_checking_changes_nothing(void **state) {
     (void)state;
     cp_config cfg = base_config();
@@ -529,9 +562,17 @@ static int duty_recognitions(fixture *f, int n, double per_month) {
     int known_high = 0;
     for (int32_t i = 0; i < f->m->n_open; i++) {
         const cp_case *c = &f->m->cases[f->m->open_list[i]];
-        if (c->status == CASE_WAITING && c->known_risk == RISK_HIGH)
+        if (c->status == CASE_WAITING && c->known_risk == RISK_HIGH) {
             known_high++;
+            /* high risk found in a CIN plan: an s47 enquiry, waiting for a
+             * worker, with the plan's end no longer pending */
+            assert_int_equal(c->stage, CP_STAGE_S47);
+            assert_true(c->stage_event == CP_EVENT_NONE);
+        } else if (c->status == CASE_WAITING) {
+            assert_int_equal(c->stage, CP_STAGE_CIN);
+        }
     }
+    assert_true(f->m->st.s47s == (uint64_t)known_high);
     return known_high;
 }
 
@@ -751,8 +792,8 @@ static void permanent_leavers_serve_their_notice_period(void **state) {
 }
 
 /* Agency staff resign more readily and serve their own notice. No
- * permanent starter ever comes (hire_success 0), so no agency worker is
- * released early and every leaver left by resigning. */
+ * permanent starter ever comes (hire_success 0, no NQSW cohorts), so no
+ * agency worker is released early and every leaver left by resigning. */
 static void agency_leavers_serve_their_notice_period(void **state) {
     (void)state;
     cp_config cfg = base_config();
@@ -761,6 +802,7 @@ static void agency_leavers_serve_their_notice_period(void **state) {
     cfg.turnover_annual_rate = 0.5;
     cfg.turnover_agency_factor = 4.0;
     cfg.hire_success = 0.0;
+    cfg.nqsw_cohort_size = 0.0;
     cfg.agency_cover_share = 1.0;
     check_notice(&cfg, true, 14.0);
 }
@@ -880,7 +922,12 @@ static void sickness_rises_with_burnout(void **state) {
         double half = gsl_cdf_tdist_Qinv(5e-5, R - 1.0) * sd_of(share, R) / sqrt(R);
         printf("# sickness at burnout %.0f: %.5f +- %.5f, expected %.5f\n", pinned,
                mean_of(share, R), half, expected);
-        assert_true(fabs(mean_of(share, R) - expected) < half + 0.002); /* 0.002: weekly onset grid */
+        /* Spells start only at weekly ticks; the exact discrete renewal law
+         * (onset at a tick with p = 1 - e^-rate/52, back at work until the
+         * next tick after a spell) differs from this one by under 0.0003
+         * at these rates (0.03583 against 0.03593 at the reference), well
+         * inside the interval, so no allowance is added for it. */
+        assert_true(fabs(mean_of(share, R) - expected) < half);
         assert_true(half < 0.2 * expected);
         fixture_end(&f);
     }
@@ -907,7 +954,7 @@ static void with_burnout_off_sickness_loses_the_expected_share_of_days(void **st
     double expected = lost / (1.0 + lost); /* renewal: off sick, no new spells */
     double half = gsl_cdf_tdist_Qinv(5e-5, R - 1.0) * sd_of(share, R) / sqrt(R);
     printf("# sickness: model %.5f +- %.5f, expected %.5f\n", mean_of(share, R), half, expected);
-    assert_true(fabs(mean_of(share, R) - expected) < half + 0.002); /* 0.002: weekly onset grid */
+    assert_true(fabs(mean_of(share, R) - expected) < half); /* the weekly grid: see sickness_rises_with_burnout */
     assert_true(half < 0.3 * expected);
 }
 
@@ -969,6 +1016,7 @@ int main(void) {
         cmocka_unit_test(referrals_follow_the_weekly_rate_and_seasonal_multipliers),
         cmocka_unit_test(a_shock_multiplies_referrals_inside_its_window),
         cmocka_unit_test(an_interrupt_stops_a_replication_within_a_chunk_and_checking_changes_nothing),
+        cmocka_unit_test(an_interrupt_in_the_last_chunk_is_still_an_interrupt),
         cmocka_unit_test(allocation_takes_high_risk_first_and_gives_it_experience),
         cmocka_unit_test(allocation_respects_caps_and_counts_inexperienced_high_risk),
         cmocka_unit_test(over_cap_allocation_happens_only_under_pressure_and_within_margin),
