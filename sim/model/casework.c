@@ -140,20 +140,27 @@ static int32_t waiting_front(cp_model *m, id_queue *q) {
     return -1;
 }
 
+/* The service now knows a child's true risk (at a visit or a duty
+ * contact): a high risk found in a child in need plan calls for an s47
+ * enquiry. */
+static void risk_recognised(cp_model *m, int32_t id) {
+    cp_case *c = &m->cases[id];
+    c->known_risk = c->true_risk;
+    if (c->true_risk == RISK_HIGH && c->stage == CP_STAGE_CIN)
+        case_open_stage(m, id, CP_STAGE_S47);
+}
+
 /* A waiting child whose risk a duty contact has just recognised joins the
  * list of that risk, in order of wait: allocation takes the highest known
  * risk, then the longest wait. Its entry on the lower list also stays valid
  * while it waits (so a lower pass may still take it, if the higher pass was
  * stopped by a case nobody could take) and is skipped as stale once the case
- * is allocated or re-queued with a new wait_start. A high risk found in a
- * child in need plan calls for an s47 enquiry, as at a visit. */
+ * is allocated or re-queued with a new wait_start. */
 static void waiting_recognise(cp_model *m, int32_t id) {
     cp_case *c = &m->cases[id];
     CP_ASSERT(c->status == CASE_WAITING && c->known_risk < c->true_risk);
-    c->known_risk = c->true_risk;
-    queue_insert_by_wait(&m->waiting[c->known_risk], id, c->wait_start);
-    if (c->true_risk == RISK_HIGH && c->stage == CP_STAGE_CIN)
-        case_open_stage(m, id, CP_STAGE_S47);
+    queue_insert_by_wait(&m->waiting[c->true_risk], id, c->wait_start);
+    risk_recognised(m, id);
 }
 
 bool waiting_pressure(const cp_model *m) {
@@ -973,11 +980,8 @@ void casework_weekly(cp_model *m) {
                     if (c->known_risk < c->true_risk &&
                         (!cfg->mech_triage_errors ||
                          cp_rng_uniform(judge) < worker_quality(m, w, c))) {
-                        c->known_risk = c->true_risk;
-                        if (c->true_risk == RISK_HIGH && c->stage == CP_STAGE_CIN) {
-                            case_open_stage(m, id, CP_STAGE_S47);
-                            c = &m->cases[id];
-                        }
+                        risk_recognised(m, id);
+                        c = &m->cases[id];
                     }
                 }
             }
