@@ -489,26 +489,22 @@ cp_status cp_model_run(cp_model *m, uint64_t seed, uint64_t replication, cp_resu
     if (!m->interrupt) {
         cp_kernel_run_until(m->kernel, m->end_time);
     } else {
-        /* In chunks, looking at the flag between them: run_until(a) then
-         * run_until(b) runs exactly the events run_until(b) would. */
-        for (double t = 0.0; t < m->end_time;) {
+        /* In chunks, looking at the flag before, between and after them
+         * (raised in the last chunk, it may have cut that short: the model
+         * stops the kernel): run_until(a) then run_until(b) runs exactly the
+         * events run_until(b) would. */
+        for (double t = 0.0;;) {
             if (*m->interrupt) {
                 m->result = NULL;
                 return cp_error_set(err, CP_EINTERRUPTED,
-                                    "interrupted on day %.0f of %.0f of replication %llu", t,
-                                    m->end_time, (unsigned long long)replication);
+                                    "interrupted on day %.0f of %.0f of replication %llu",
+                                    cp_kernel_now(m->kernel), m->end_time,
+                                    (unsigned long long)replication);
             }
+            if (t >= m->end_time)
+                break;
             t = t + CP_MODEL_INTERRUPT_DAYS < m->end_time ? t + CP_MODEL_INTERRUPT_DAYS : m->end_time;
             cp_kernel_run_until(m->kernel, t);
-        }
-        /* Raised in the last chunk, the flag may have cut it short (the
-         * model stops the kernel): such a replication is not complete. */
-        if (*m->interrupt) {
-            m->result = NULL;
-            return cp_error_set(err, CP_EINTERRUPTED,
-                                "interrupted on day %.0f of %.0f of replication %llu",
-                                cp_kernel_now(m->kernel), m->end_time,
-                                (unsigned long long)replication);
         }
     }
     model_finish(m);

@@ -213,15 +213,11 @@ static const cp_schema_entry *resolve_key(loader *ld, const char *file, int line
         }
     }
     const char *best = scenario_suggest_result(&here);
+    if (!best && n_by_words == 1)
+        best = by_words[0];
     if (best) {
         scenario_report(&ld->sink, file, line, section, key,
                         "unknown key \"%s\" in [%s]; did you mean \"%s\"?", key, section, best);
-        return NULL;
-    }
-    if (n_by_words == 1) {
-        scenario_report(&ld->sink, file, line, section, key,
-                        "unknown key \"%s\" in [%s]; did you mean \"%s\"?", key, section,
-                        by_words[0]);
         return NULL;
     }
     if (n_by_words > 1) {
