@@ -5,11 +5,12 @@
  *   first; at equal times the higher priority first; at equal time and
  *   priority the one scheduled first (FIFO). The sequence number is the last
  *   tie-breaker, so the order is total and a run is deterministic.
- * - Events are stored by value in a growable binary heap; scheduling never
- *   calls malloc except to grow the arrays (amortised O(1), none in steady
- *   state). Payloads live in a slot table indexed by the handle.
+ * - Events are stored by value in a radix heap on their time (growable
+ *   arrays); scheduling never calls malloc except to grow the arrays
+ *   (amortised O(1), none in steady state). Payloads live in a slot table
+ *   indexed by the handle. Times are >= 0 (the clock starts at 0).
  * - schedule returns a handle. cancel is O(1) and lazy: it frees the slot,
- *   and the stale heap entry is skipped when it surfaces (the heap
+ *   and the stale queue entry is skipped when it surfaces (the queue
  *   is compacted when stale entries outnumber live ones). A handle whose event
  *   has run or been cancelled is simply stale: cancelling it again is a no-op
  *   that returns false, never a use-after-free.

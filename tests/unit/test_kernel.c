@@ -491,6 +491,34 @@ static void run_until_runs_events_that_handlers_add_inside_the_window(void **sta
     cp_kernel_destroy(k);
 }
 
+/* Looking ahead (next_time, or run_until stopping short of the next event)
+ * must not commit the queue to that event: one scheduled afterwards between
+ * the clock and it still runs first. */
+static void an_event_scheduled_after_a_look_ahead_still_runs_first(void **state) {
+    (void)state;
+    cp_kernel *k = new_kernel(16);
+    trace t = {0};
+    cp_kernel_schedule_at(k, 10.0, 0, record, &t, 1);
+    assert_true(cp_kernel_next_time(k) == 10.0);
+    cp_kernel_schedule_at(k, 4.0, 0, record, &t, 2);
+    assert_true(cp_kernel_next_time(k) == 4.0);
+    cp_kernel_run_until(k, 6.0); /* runs 2, looks at 10 */
+    cp_kernel_schedule_at(k, 7.0, 0, record, &t, 3);
+    cp_kernel_schedule_at(k, 6.0, 0, record, &t, 4);
+    /* a dead event ahead of the clock, drained past: the queue is empty at
+     * time 10, and an event at 11 then comes before the dead one's 20 */
+    cp_event_handle dead = cp_kernel_schedule_at(k, 20.0, 0, record, &t, 5);
+    assert_true(cp_kernel_cancel(k, dead));
+    run_all(k);
+    assert_true(cp_kernel_now(k) == 10.0);
+    cp_kernel_schedule_at(k, 11.0, 0, record, &t, 6);
+    cp_kernel_schedule_at(k, 30.0, 0, record, &t, 7);
+    assert_true(cp_kernel_next_time(k) == 11.0);
+    run_all(k);
+    expect_args(&t, 6, 2, 4, 3, 1, 6, 7);
+    cp_kernel_destroy(k);
+}
+
 static void run_until_infinity_drains_the_queue_and_returns(void **state) {
     (void)state;
     cp_kernel *k = new_kernel(4);
@@ -1036,6 +1064,7 @@ int main(void) {
         cmocka_unit_test(scheduling_at_nan_aborts),
         cmocka_unit_test(running_until_a_time_in_the_past_aborts),
         cmocka_unit_test(heap_matches_a_sorted_reference_over_100000_random_operations),
+        cmocka_unit_test(an_event_scheduled_after_a_look_ahead_still_runs_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
