@@ -132,6 +132,7 @@ typedef struct cp_config {
     double quality_supervision_loss; /* worker.quality_supervision_loss: with no supervision */
     double duty_quality;          /* worker.duty_quality: P(recognise) under duty cover */
     double duty_contacts_per_month; /* worker.duty_contacts_per_month: with a waiting child */
+    double visit_retry_wd;        /* worker.visit_retry_wd: a missed visit is tried again after */
     double permanent_cost_per_year; /* worker.permanent_cost_per_year: GBP, on-costs included */
     double agency_cost_factor;    /* worker.agency_cost_factor: x permanent hourly cost */
     double nqsw_cost_factor;      /* worker.nqsw_cost_factor */

@@ -98,9 +98,12 @@ double calendar_add_working_days(const cp_model *m, double t, double wd) {
                           calendar_working_days_per_year(m);
     /* The answer lies in the day d of working day ceil(target) - 1 (the
      * smallest d with working_days_before[d + 1] >= target), at the share of
-     * that day still to go. */
-    double k = ceil(target) - 1.0;
-    int32_t d = m->working_day[k > 0.0 ? (int32_t)k : 0];
+     * that day still to go. ceil(target) - 1 is the integer part of target,
+     * less one when target is whole (target > 0 here; no libm call). */
+    int32_t k = (int32_t)target;
+    if ((double)k == target)
+        k--;
+    int32_t d = m->working_day[k > 0 ? k : 0];
     return d + (target - m->working_days_before[d]);
 }
 

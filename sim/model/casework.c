@@ -17,6 +17,10 @@
  * first, then longest wait). Removal from the middle (a plan ending while
  * unallocated, a closure) is lazy: each entry carries the wait_start it was
  * queued with, and entries that no longer match are skipped.
+ *
+ * What protects a child while its case is open or recently closed (visits,
+ * duty contacts, harm, drift of its true risk, missed risk) is protection.c:
+ * every change of a case's state here calls its hook there.
  */
 #include "model_internal.h"
 
@@ -35,17 +39,7 @@ int32_t case_alloc(cp_model *m) {
         id = m->case_free;
         m->case_free = m->cases[id].worker_slot;
     } else {
-        if (m->case_count == m->case_capacity) {
-            int32_t cap = m->case_capacity ? 2 * m->case_capacity : 1024;
-            /* aligned to a cache line, which realloc does not promise */
-            cp_case *grown = aligned_alloc(_Alignof(cp_case), (size_t)cap * sizeof *grown);
-            CP_ASSERT(grown != NULL);
-            if (m->case_count > 0)
-                memcpy(grown, m->cases, (size_t)m->case_count * sizeof *grown);
-            free(m->cases);
-            m->cases = grown;
-            m->case_capacity = cap;
-        }
+        m->cases = model_reserve(m->cases, m->case_count, &m->case_capacity, 1024, sizeof *m->cases);
         id = m->case_count++;
     }
     cp_case *c = &m->cases[id];
@@ -53,40 +47,17 @@ int32_t case_alloc(cp_model *m) {
     c->worker = -1;
     c->worker_slot = -1;
     c->last_worker_serial = 0;
-    c->open_slot = -1;
     c->closed_time = -1.0;
-    c->harm_budget = cp_rng_exponential(rng(m, CP_STREAM_HARM), 1.0);
-    c->drift_budget = cp_rng_exponential(rng(m, CP_STREAM_HARM), 1.0);
     return id;
 }
 
 void case_free(cp_model *m, int32_t id) {
     cp_case *c = &m->cases[id];
     CP_ASSERT(c->status != CASE_FREE);
+    protection_case_freed(m, id);
     c->status = CASE_FREE;
     c->worker_slot = m->case_free;
     m->case_free = id;
-}
-
-/* The open list: every waiting or allocated case, in no particular order,
- * so the weekly scan touches open cases only. */
-static void open_add(cp_model *m, int32_t id) {
-    cp_case *c = &m->cases[id];
-    if (c->open_slot >= 0)
-        return;
-    m->open_list = model_reserve(m->open_list, m->n_open, &m->open_capacity, 256, sizeof *m->open_list);
-    c->open_slot = m->n_open;
-    m->open_list[m->n_open++] = id;
-}
-
-static void open_remove(cp_model *m, int32_t id) {
-    cp_case *c = &m->cases[id];
-    if (c->open_slot < 0)
-        return;
-    int32_t last = m->open_list[--m->n_open];
-    m->open_list[c->open_slot] = last;
-    m->cases[last].open_slot = c->open_slot;
-    c->open_slot = -1;
 }
 
 static void queue_push(id_queue *q, int32_t id, double stamp) {
@@ -143,7 +114,7 @@ static int32_t waiting_front(cp_model *m, id_queue *q) {
 /* The service now knows a child's true risk (at a visit or a duty
  * contact): a high risk found in a child in need plan calls for an s47
  * enquiry. */
-static void risk_recognised(cp_model *m, int32_t id) {
+void risk_recognised(cp_model *m, int32_t id) {
     cp_case *c = &m->cases[id];
     c->known_risk = c->true_risk;
     if (c->true_risk == RISK_HIGH && c->stage == CP_STAGE_CIN)
@@ -156,7 +127,7 @@ static void risk_recognised(cp_model *m, int32_t id) {
  * while it waits (so a lower pass may still take it, if the higher pass was
  * stopped by a case nobody could take) and is skipped as stale once the case
  * is allocated or re-queued with a new wait_start. */
-static void waiting_recognise(cp_model *m, int32_t id) {
+void waiting_recognise(cp_model *m, int32_t id) {
     cp_case *c = &m->cases[id];
     CP_ASSERT(c->status == CASE_WAITING && c->known_risk < c->true_risk);
     queue_insert_by_wait(&m->waiting[c->true_risk], id, c->wait_start);
@@ -183,12 +154,12 @@ void case_enqueue(cp_model *m, int32_t id) {
     c->wait_start = cp_kernel_now(m->kernel);
     c->worker = -1;
     queue_push(&m->waiting[c->known_risk], id, c->wait_start);
-    open_add(m, id);
     m->n_waiting++;
     if (c->true_risk == RISK_HIGH)
         m->n_high_waiting++;
     if (m->measuring && m->n_waiting > m->st.unalloc_max)
         m->st.unalloc_max = m->n_waiting;
+    protection_case_waiting(m, id);
 }
 
 /* ---- durations and work ------------------------------------------------- */
@@ -215,10 +186,7 @@ void casework_begin(cp_model *m) {
         m->stage_log_mu[s] = mean > 0.0 ? log(mean) - 0.5 * sigma2 : 0.0; /* unused at 0 */
         m->stage_log_sigma[s] = sqrt(sigma2);
     }
-    m->n_open = 0;
-    m->n_followup = 0;
-    m->closure_serial = 0;
-    m->weekly_ticks_done = 0;
+    m->settle_later = false;
 }
 
 static double stage_weight(const cp_model *m, const cp_case *c) {
@@ -334,197 +302,7 @@ static void case_assign(cp_model *m, int32_t id, int32_t wid) {
     }
     if (c->work_stage)
         work_start(m, id);
-}
-
-/* ---- harm, missed risk, and the follow-up of closed cases ---------------- */
-
-/* Harm to a child (its cause: MISSED_NONE when it had the protection it
- * needed). */
-static void record_harm(cp_model *m, const cp_case *c, int cause) {
-    if (m->measuring) {
-        m->st.harm += 1.0;
-        m->st.iv_harm += 1.0;
-        if (cause != MISSED_NONE) {
-            m->st.harm_unprotected += 1.0;
-            m->st.missed[cause] += 1.0;
-            m->st.iv_missed += 1.0;
-        }
-    }
-    static const char *const cause_names[] = {"protected", "unallocated", "risk not recognised",
-                                               "visits overdue"};
-    model_tell(m, CP_STORY_HARM, NULL, c->worker, (double)c->true_risk, cause_names[cause]);
-}
-
-/* The start of a missed-risk episode of a high-risk child. */
-static void record_missed_episode(cp_model *m, const cp_case *c, int cause) {
-    if (m->measuring) {
-        m->st.missed[cause] += 1.0;
-        m->st.iv_missed += 1.0;
-    }
-    static const char *const missed_names[] = {"", "unallocated", "risk not recognised",
-                                                "visits overdue"};
-    model_tell(m, CP_STORY_MISSED, NULL, c->worker, 0.0, missed_names[cause]);
-}
-
-/* Harm hazard per weekly tick of a child at true risk r with no protection
- * (a closed case). */
-static double closed_harm_per_tick(const cp_model *m, int r) {
-    return m->cfg.harm_rate[r] * (WEEK_DAYS / YEAR_DAYS);
-}
-
-static double closed_drift_per_tick(const cp_model *m, int r) {
-    return r == RISK_MEDIUM ? m->cfg.escalation_rate * (WEEK_DAYS / YEAR_DAYS) : 0.0;
-}
-
-/* The tick at which a budget that loses `per_tick` at every tick from `base`
- * on is used up: the first n >= base with budget - (n - base + 1) per_tick
- * <= 0 (INT32_MAX: never). */
-static int32_t budget_due(double budget, double per_tick, int32_t base) {
-    if (!(per_tick > 0.0))
-        return INT32_MAX;
-    double ticks = ceil(budget / per_tick);
-    if (ticks < 1.0)
-        ticks = 1.0;
-    if (ticks >= (double)(INT32_MAX - base))
-        return INT32_MAX;
-    return base + (int32_t)ticks - 1;
-}
-
-/* Runs a closed case's budgets down over ticks fu_base..through. */
-static void followup_run_down(const cp_model *m, cp_case *c, int32_t through) {
-    int32_t ticks = through - c->fu_base + 1;
-    if (ticks <= 0)
-        return;
-    c->harm_budget -= ticks * closed_harm_per_tick(m, c->true_risk);
-    c->drift_budget -= ticks * closed_drift_per_tick(m, c->true_risk);
-    c->fu_base = through + 1;
-}
-
-static bool followup_before(followup_entry a, followup_entry b) {
-    return a.key < b.key;
-}
-
-static void followup_push(cp_model *m, int32_t tick, int32_t id, uint32_t serial) {
-    m->followup =
-        model_reserve(m->followup, m->n_followup, &m->followup_capacity, 256, sizeof *m->followup);
-    followup_entry e = {.key = (uint64_t)tick << 32 | (uint32_t)id, .serial = serial};
-    int32_t i = m->n_followup++;
-    while (i > 0) {
-        int32_t parent = (i - 1) / 2;
-        if (!followup_before(e, m->followup[parent]))
-            break;
-        m->followup[i] = m->followup[parent];
-        i = parent;
-    }
-    m->followup[i] = e;
-}
-
-static followup_entry followup_pop(cp_model *m) {
-    followup_entry top = m->followup[0];
-    followup_entry last = m->followup[--m->n_followup];
-    int32_t n = m->n_followup, i = 0;
-    for (;;) {
-        int32_t child = 2 * i + 1;
-        if (child >= n)
-            break;
-        if (child + 1 < n && followup_before(m->followup[child + 1], m->followup[child]))
-            child++;
-        if (!followup_before(m->followup[child], last))
-            break;
-        m->followup[i] = m->followup[child];
-        i = child;
-    }
-    if (n > 0)
-        m->followup[i] = last;
-    return top;
-}
-
-/* Queues a closed case for the next tick at which something happens to it:
- * its first tick if it is a high-risk child whose missed-risk episode starts
- * now, else the tick its harm or drift budget runs out, if that is within
- * the follow-up window. */
-static void followup_schedule(cp_model *m, int32_t id) {
-    const cp_case *c = &m->cases[id];
-    int32_t next = budget_due(c->harm_budget, closed_harm_per_tick(m, c->true_risk), c->fu_base);
-    int32_t drift = budget_due(c->drift_budget, closed_drift_per_tick(m, c->true_risk), c->fu_base);
-    if (drift < next)
-        next = drift;
-    if (c->true_risk == RISK_HIGH && c->last_missed != MISSED_UNRECOGNISED)
-        next = c->fu_base;
-    if (next <= c->fu_last)
-        followup_push(m, next, id, c->closure_serial);
-}
-
-/* A closed case is followed up at the weekly ticks within
- * closed_followup_days of its closure, as if it were scanned every week:
- * with no protection and a risk that can only drift up (medium to high), its
- * harm and drift budgets run down at a constant rate between the ticks where
- * something happens, so those ticks are computed rather than scanned for. */
-static void followup_start(cp_model *m, int32_t id) {
-    const cp_config *cfg = &m->cfg;
-    if (!cfg->mech_harm || cfg->single_stage)
-        return;
-    cp_case *c = &m->cases[id];
-    c->closure_serial = ++m->closure_serial;
-    c->fu_base = m->weekly_ticks_done;
-    /* the last tick n with tick_time(n) - closed_time <= closed_followup_days */
-    double last = floor((c->closed_time + cfg->closed_followup_days - FIRST_WEEKLY_TICK) / WEEK_DAYS);
-    if (last > (double)(INT32_MAX / 2))
-        last = (double)(INT32_MAX / 2);
-    int32_t n = last < -1.0 ? -1 : (int32_t)last;
-    while (FIRST_WEEKLY_TICK + WEEK_DAYS * (n + 1) - c->closed_time <= cfg->closed_followup_days)
-        n++;
-    while (n >= 0 && FIRST_WEEKLY_TICK + WEEK_DAYS * n - c->closed_time > cfg->closed_followup_days)
-        n--;
-    c->fu_last = n;
-    followup_schedule(m, id);
-}
-
-/* Ends a closed case's follow-up early (a re-referral): its budgets are run
- * down over the ticks already passed, for the weekly scan to carry on. */
-static void followup_stop(cp_model *m, cp_case *c) {
-    const cp_config *cfg = &m->cfg;
-    if (!cfg->mech_harm || cfg->single_stage)
-        return;
-    int32_t through = m->weekly_ticks_done - 1;
-    followup_run_down(m, c, through < c->fu_last ? through : c->fu_last);
-    c->closure_serial = 0;
-}
-
-/* Tick n for a closed case: the same steps as the weekly scan's for an open
- * one, at protection level none. */
-static void followup_tick(cp_model *m, int32_t id, int32_t n) {
-    cp_case *c = &m->cases[id];
-    int r = c->true_risk;
-    int cause = r >= RISK_MEDIUM ? MISSED_UNRECOGNISED : MISSED_NONE;
-    bool harm = n >= budget_due(c->harm_budget, closed_harm_per_tick(m, r), c->fu_base);
-    bool drift = n >= budget_due(c->drift_budget, closed_drift_per_tick(m, r), c->fu_base);
-    followup_run_down(m, c, n);
-    gsl_rng *harm_rng = rng(m, CP_STREAM_HARM);
-    if (harm) {
-        c->harm_budget = cp_rng_exponential(harm_rng, 1.0);
-        record_harm(m, c, cause);
-    }
-    if (r == RISK_HIGH && cause != c->last_missed)
-        record_missed_episode(m, c, cause);
-    c->last_missed = (uint8_t)(r == RISK_HIGH ? cause : MISSED_NONE);
-    if (drift) {
-        c->drift_budget = cp_rng_exponential(harm_rng, 1.0);
-        c->true_risk = RISK_HIGH;
-    }
-    followup_schedule(m, id);
-}
-
-/* Runs the follow-up of closed cases at weekly tick n. */
-static void followup_week(cp_model *m, int32_t n) {
-    while (m->n_followup > 0 && (int32_t)(m->followup[0].key >> 32) <= n) {
-        followup_entry e = followup_pop(m);
-        int32_t id = (int32_t)(uint32_t)e.key;
-        CP_ASSERT((int32_t)(e.key >> 32) == n);
-        const cp_case *c = &m->cases[id];
-        if (c->status == CASE_CLOSED && c->closure_serial == e.serial)
-            followup_tick(m, id, n);
-    }
+    protection_case_assigned(m, id);
 }
 
 /* ---- the pathway -------------------------------------------------------- */
@@ -570,6 +348,7 @@ void case_open_stage(cp_model *m, int32_t id, cp_stage_id stage) {
             cp_kernel_schedule_at(m->kernel, c->plan_end, PRIO_CASE, on_stage_end, m, (uint64_t)id);
     }
     c->next_visit_due = calendar_add_working_days(m, now, cfg->stage[stage].visit_interval_wd);
+    protection_stage_opened(m, id);
     if (held) {
         if (c->work_stage)
             work_start(m, id);
@@ -586,7 +365,6 @@ static void on_rereferral(cp_kernel *k, void *ctx, uint64_t arg) {
     int32_t id = (int32_t)arg;
     cp_case *c = &m->cases[id];
     CP_ASSERT(c->status == CASE_CLOSED && c->rereferral_pending);
-    followup_stop(m, c);
     c->rereferral_pending = false;
     c->closed_time = -1.0; /* its closed-FIFO entry is now stale */
     demand_refer(m, id, true);
@@ -604,7 +382,6 @@ void case_close(cp_model *m, int32_t id, bool wrong, bool early) {
         worker_remove_case(m, id);
     else if (c->status == CASE_WAITING)
         waiting_leave(m, c);
-    open_remove(m, id);
     if (m->measuring && c->status != CASE_AT_DOOR) {
         m->st.closed_n++;
         m->st.changes_sum += c->worker_changes;
@@ -630,11 +407,11 @@ void case_close(cp_model *m, int32_t id, bool wrong, bool early) {
             }
         }
     }
+    protection_case_closed(m, id);
     if (c->expires <= now && !c->rereferral_pending) {
         case_free(m, id);
     } else {
         queue_push(&m->closed, id, c->closed_time);
-        followup_start(m, id);
     }
 }
 
@@ -645,7 +422,6 @@ static void case_leave_team(cp_model *m, int32_t id) {
         worker_remove_case(m, id);
     else if (c->status == CASE_WAITING)
         waiting_leave(m, c);
-    open_remove(m, id);
     if (m->measuring) {
         m->st.closed_n++;
         m->st.changes_sum += c->worker_changes;
@@ -892,7 +668,10 @@ void allocation_run(cp_model *m) {
     }
 }
 
-/* ---- the weekly scan: visits, recognition, escalation, harm ------------- */
+/* ---- closed cases ------------------------------------------------------- */
+
+/* Frees closed cases whose follow-up has ended and that wait for no
+ * re-referral (run weekly: only memory depends on it). */
 
 void casework_expire_closed(cp_model *m) {
     double now = cp_kernel_now(m->kernel);
@@ -909,137 +688,4 @@ void casework_expire_closed(cp_model *m) {
         }
         q->head++;
     }
-}
-
-void casework_weekly(cp_model *m) {
-    const cp_config *cfg = &m->cfg;
-    double now = cp_kernel_now(m->kernel);
-    int32_t tick = m->weekly_ticks_done;
-    gsl_rng *harm_rng = rng(m, CP_STREAM_HARM);
-    gsl_rng *judge = rng(m, CP_STREAM_JUDGEMENT);
-    double week = WEEK_DAYS / YEAR_DAYS;
-    double escalate = cfg->escalation_rate * week, deescalate = cfg->deescalation_rate * week;
-    bool single = cfg->single_stage;
-    bool harm_on = cfg->mech_harm && !single;
-    /* Weekly hazard by true risk and protection level (none, duty, full).
-     * Each child carries an Exp(1) budget and has a harm event when the
-     * hazard it has used up reaches it: exact for a hazard constant within
-     * the week (P(harm this week) = 1 - exp(-h w)), and one random draw per
-     * harm event instead of one per child per week. */
-    double week_hazard[3][3];
-    const double cut[3] = {0.0, cfg->duty_protection_effect, cfg->protection_effect};
-    for (int r = 0; r < 3; r++)
-        for (int l = 0; l < 3; l++)
-            week_hazard[r][l] = cfg->harm_rate[r] * (1.0 - cut[l]) * week;
-    double can_hours = cfg->hours_per_week + cfg->max_overtime_hours;
-    double p_duty_contact = single ? 0.0 : 1.0 - exp(-cfg->duty_contacts_per_month * 12.0 / 52.0);
-    /* The next visit after one made now, by stage: the same for every case. */
-    double next_visit[CP_STAGE_COUNT];
-    for (int s = 0; s < CP_STAGE_COUNT; s++)
-        next_visit[s] = calendar_add_working_days(m, now, cfg->stage[s].visit_interval_wd);
-    /* Open cases (waiting or allocated); closed ones are followed up below. */
-    for (int32_t i = 0; i < m->n_open; i++) {
-        int32_t id = m->open_list[i];
-        cp_case *c = &m->cases[id];
-#if defined(__GNUC__)
-        /* The open list is in no order, so the hardware cannot guess the
-         * next case's line: ask for it a few cases ahead. */
-        if (i + 8 < m->n_open)
-            __builtin_prefetch(&m->cases[m->open_list[i + 8]]);
-#endif
-        int level = 0; /* protection: 0 none, 1 duty cover, 2 full */
-        int cause = MISSED_NONE;
-        bool needs = c->true_risk >= RISK_MEDIUM;
-        if (c->status == CASE_WAITING) {
-            /* Duty cover: now and then a one-off contact, which may see the
-             * risk that the list does not know. */
-            if (c->known_risk < c->true_risk && p_duty_contact > 0.0 &&
-                cp_rng_uniform(judge) < p_duty_contact &&
-                (!cfg->mech_triage_errors || cp_rng_uniform(judge) < cfg->duty_quality))
-                waiting_recognise(m, id);
-            level = 1;
-            if (needs)
-                cause = MISSED_UNALLOCATED;
-        } else {
-            CP_ASSERT(c->status == CASE_ALLOCATED);
-            cp_worker *w = &m->workers[c->worker];
-            bool present = !w->absent && !w->on_leave;
-            if (!single && now >= c->next_visit_due) {
-                /* A visit is due: it happens if the worker is at work and has
-                 * the hours (the share of demanded hours they can give). */
-                if (w->visit_share_points != w->points) {
-                    double needed = worker_needed_hours(m, w);
-                    double can = can_hours * w->fte;
-                    w->visit_share = needed > can ? can / needed : 1.0;
-                    w->visit_share_points = w->points;
-                }
-                double p_visit = present ? w->visit_share : 0.0;
-                if (p_visit >= 1.0 || (p_visit > 0.0 && cp_rng_uniform(judge) < p_visit)) {
-                    c->familiar_visits++;
-                    c->next_visit_due = next_visit[c->stage];
-                    if (c->known_risk < c->true_risk &&
-                        (!cfg->mech_triage_errors ||
-                         cp_rng_uniform(judge) < worker_quality(m, w, c))) {
-                        risk_recognised(m, id);
-                        c = &m->cases[id];
-                    }
-                }
-            }
-            bool overdue = !single && now > c->next_visit_due;
-            if (needs && c->known_risk < c->true_risk) {
-                cause = MISSED_UNRECOGNISED;
-                level = 1;
-            } else if (overdue || !present) {
-                if (needs && overdue)
-                    cause = MISSED_VISITS_OVERDUE;
-                level = 1;
-            } else {
-                level = 2;
-            }
-        }
-        if (!harm_on)
-            continue;
-        c->harm_budget -= week_hazard[c->true_risk][level];
-        if (c->harm_budget <= 0.0) {
-            c->harm_budget = cp_rng_exponential(harm_rng, 1.0);
-            record_harm(m, c, cause);
-        }
-        /* A high-risk child newly left without the protection it needs:
-         * one missed-risk episode per change of cause. */
-        if (c->true_risk == RISK_HIGH && cause != MISSED_NONE && cause != c->last_missed)
-            record_missed_episode(m, c, cause);
-        c->last_missed = (uint8_t)(c->true_risk == RISK_HIGH ? cause : MISSED_NONE);
-        /* True risk drifts: up (medium to high) while the child lacks the
-         * protection it needs, down one level under an effective plan:
-         * full protection, from the assessment on (see docs/model.md).
-         * The two states exclude each other, so one Exp(1) budget serves
-         * both, exactly as for harm. */
-        double drift = 0.0;
-        bool up = cause != MISSED_NONE && c->true_risk == RISK_MEDIUM;
-        bool down = cause == MISSED_NONE && level == 2 && c->true_risk > RISK_LOW &&
-                    c->status == CASE_ALLOCATED;
-        if (up)
-            drift = escalate;
-        else if (down)
-            drift = deescalate;
-        if (drift > 0.0) {
-            c->drift_budget -= drift;
-            if (c->drift_budget <= 0.0) {
-                c->drift_budget = cp_rng_exponential(harm_rng, 1.0);
-                if (up) {
-                    bool was_waiting = c->status == CASE_WAITING;
-                    if (was_waiting)
-                        area_update(m);
-                    c->true_risk = RISK_HIGH;
-                    if (was_waiting)
-                        m->n_high_waiting++;
-                } else {
-                    c->true_risk--;
-                }
-            }
-        }
-    }
-    followup_week(m, tick);
-    m->weekly_ticks_done = tick + 1;
-    casework_expire_closed(m);
 }

@@ -99,7 +99,6 @@ void demand_refer(cp_model *m, int32_t id, bool rereferral) {
     c->worker_changes = 0;
     c->last_worker_serial = 0;
     c->early_closed = c->wrong_closed = false;
-    c->counted_in_stats = m->measuring;
     if (m->measuring) {
         m->st.referrals++;
         m->st.iv_referrals += 1.0;
@@ -111,6 +110,7 @@ void demand_refer(cp_model *m, int32_t id, bool rereferral) {
         case_open_stage(m, id, CP_STAGE_ASSESSMENT);
         return;
     }
+    protection_case_referred(m, id);
     m->at_door = model_reserve(m->at_door, m->n_at_door, &m->at_door_capacity, 64, sizeof *m->at_door);
     c->status = CASE_AT_DOOR;
     m->at_door[m->n_at_door++] = id;
@@ -149,6 +149,8 @@ static int32_t pick_screener(cp_model *m) {
 void demand_screen_batch(cp_model *m) {
     if (m->n_at_door == 0)
         return;
+    /* The day's referrals stay listed in at_door until demand_screen_settle:
+     * screening adds none (a re-referral comes later, as an event). */
     const cp_config *c = &m->cfg;
     double now = cp_kernel_now(m->kernel);
     gsl_rng *r = rng(m, CP_STREAM_TRIAGE);
@@ -190,5 +192,11 @@ void demand_screen_batch(cp_model *m) {
             case_open_stage(m, id, CP_STAGE_ASSESSMENT);
         }
     }
+}
+
+void demand_screen_settle(cp_model *m) {
+    for (int32_t i = 0; i < m->n_at_door; i++)
+        if (m->cases[m->at_door[i]].status == CASE_WAITING)
+            protection_settle(m, m->at_door[i]);
     m->n_at_door = 0;
 }

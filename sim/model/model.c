@@ -1,15 +1,16 @@
 /* model.c: one replication of the team model, from an empty caseload to the
  * horizon, and the outcomes of MODEL.md section 2.
  *
- * The replication is driven by kernel events: referrals and stage ends are
- * events of their own; everything that happens on a rota is a tick:
- *   - daily (17:00 on working days): duty screening, then allocation;
- *   - weekly (Friday evening): workload, burnout, supervision, sickness,
- *     turnover, visits, risk recognition, escalation and harm;
+ * The replication is driven by kernel events. What happens to one child is
+ * an event at its own moment: a referral, the end of a stage, a visit, a
+ * duty contact, a harm or risk-drift candidate (protection.c). What happens
+ * on a rota is a tick:
+ *   - daily (17:00 on working days only): duty screening, then allocation;
+ *   - weekly (Friday evening): each worker's workload, burnout, supervision,
+ *     leave, sickness and turnover (a team has tens of workers, a week is
+ *     the unit their rates are stated in), and freeing closed cases whose
+ *     follow-up has ended;
  *   - every series interval after warm-up: one row of the time series.
- * Why weekly for burnout, visits and harm rather than an event per child per
- * change of state: their rates move slowly against a week, the weekly scan
- * costs O(open cases), and it keeps every cause of missed risk in one place.
  *
  * Statistics: time integrals (unallocated list, FTE in post) are updated by
  * area_update() before every change of the quantities they integrate, and
@@ -115,6 +116,16 @@ void area_update(cp_model *m) {
 
 /* ---- ticks ---------------------------------------------------------- */
 
+/* 17:00 on the first working day that has it after time t (t >= -1). */
+static double next_daily_tick(const cp_model *m, double t) {
+    double day = t < 0.0 ? 0.0 : floor(t);
+    if (day + DAILY_TICK_TIME <= t)
+        day += 1.0;
+    while (!calendar_is_working_day(m, day))
+        day += 1.0;
+    return day + DAILY_TICK_TIME;
+}
+
 static void on_daily(cp_kernel *k, void *ctx, uint64_t arg) {
     (void)arg;
     cp_model *m = ctx;
@@ -124,21 +135,24 @@ static void on_daily(cp_kernel *k, void *ctx, uint64_t arg) {
         cp_kernel_stop(k);
         return;
     }
-    double now = cp_kernel_now(k);
-    if (calendar_is_working_day(m, now)) {
-        demand_screen_batch(m);
-        if (!m->cfg.single_stage)
-            allocation_run(m);
-    }
-    if (now + 1.0 < m->end_time)
-        cp_kernel_schedule_in(k, 1.0, PRIO_DAILY, on_daily, m, 0);
+    /* Referrals screened now join the list with the day's allocation: a
+     * child allocated at once has not been left unallocated. */
+    m->settle_later = true;
+    demand_screen_batch(m);
+    m->settle_later = false;
+    if (!m->cfg.single_stage)
+        allocation_run(m);
+    demand_screen_settle(m);
+    double next = next_daily_tick(m, cp_kernel_now(k));
+    if (next < m->end_time)
+        cp_kernel_schedule_at(k, next, PRIO_DAILY, on_daily, m, 0);
 }
 
 static void on_weekly(cp_kernel *k, void *ctx, uint64_t arg) {
     (void)arg;
     cp_model *m = ctx;
     workforce_weekly(m);
-    casework_weekly(m);
+    casework_expire_closed(m);
     if (cp_kernel_now(k) + WEEK_DAYS < m->end_time)
         cp_kernel_schedule_in(k, WEEK_DAYS, PRIO_WEEKLY, on_weekly, m, 0);
 }
@@ -251,7 +265,12 @@ double cp_model_memory_estimate(const cp_config *cfg) {
     if (open_days > horizon_days)
         open_days = horizon_days;
     double cases = per_day * (open_days + cfg->closed_followup_days + YEAR_DAYS) + 64.0;
-    double per_case = (double)sizeof(cp_case) + 3.0 * (sizeof(int32_t) + sizeof(double)) + 2.0 * 40.0;
+    /* A case: its record, its entries in the id lists (waiting, closed,
+     * worker), and up to four pending kernel events (stage end, visit, risk
+     * clock, duty contact), each a 16-byte queue entry (in chunks, about 20
+     * bytes) and a 32-byte slot in a table kept at most half full. */
+    double per_case = (double)sizeof(cp_case) + 3.0 * (sizeof(int32_t) + sizeof(double)) +
+                      4.0 * (20.0 + 2.0 * 32.0);
     double workers = 2.0 * (cfg->social_workers + 8.0);
     double per_worker =
         (double)sizeof(cp_worker) + (double)sizeof(cp_post) + (double)sizeof(candidate) +
@@ -313,8 +332,6 @@ void cp_model_destroy(cp_model *m) {
         id_queue_free(&m->waiting[q]);
     id_queue_free(&m->closed);
     free(m->at_door);
-    free(m->open_list);
-    free(m->followup);
     for (int32_t i = 0; i < m->worker_capacity; i++)
         free(m->workers[i].cases);
     free(m->workers);
@@ -456,7 +473,9 @@ cp_status model_begin(cp_model *m, uint64_t seed, uint64_t replication, cp_resul
         return status;
     demand_start(m);
     cp_kernel *k = m->kernel;
-    cp_kernel_schedule_at(k, 0.7, PRIO_DAILY, on_daily, m, 0);
+    double first_daily = next_daily_tick(m, -1.0);
+    if (first_daily < m->end_time)
+        cp_kernel_schedule_at(k, first_daily, PRIO_DAILY, on_daily, m, 0);
     cp_kernel_schedule_at(k, FIRST_WEEKLY_TICK, PRIO_WEEKLY, on_weekly, m, 0);
     cp_kernel_schedule_at(k, m->warmup_end, PRIO_WARMUP, on_warmup_end, m, 0);
     for (int i = 0; i < cfg->shock_count; i++) {

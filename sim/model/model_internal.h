@@ -4,17 +4,21 @@
  *   model.c      lifecycle, the replication loop, periodic ticks, outcomes
  *   calendar.c   working-day calendar (weekends and bank holidays)
  *   demand.c     referrals (non-homogeneous Poisson) and the front door
- *   casework.c   the case pathway, the waiting list, allocation, visits,
- *                harm and missed risk
+ *   casework.c   the case pathway, the waiting list, allocation
+ *   protection.c visits, duty contacts, harm, risk drift and missed risk
  *   workforce.c  posts, workers, burnout, sickness, turnover, recruitment,
  *                supervision, inspection
  *   outcomes.c   outcome and series tables, cp_result
  *
  * Invariants (asserted where they can break)
- * - A case is in exactly one place: waiting (on the list), allocated (in its
- *   worker's case array at index worker_slot), in a plan stage without a
- *   worker (also on the list), closed (in the closed FIFO, harm follow-up),
- *   or free. Its `status` says which.
+ * - A case is in exactly one place: at the front door, waiting (on the
+ *   list), allocated (in its worker's case array at index worker_slot), in a
+ *   plan stage without a worker (also on the list), closed (in the closed
+ *   FIFO, followed up for harm), or free. Its `status` says which.
+ * - A case's visit event is pending only while it is allocated, its duty
+ *   contact only while it waits with its risk unknown, its risk clock while
+ *   it is known to the service (to the end of the follow-up after closure);
+ *   a free case has no pending events.
  * - A worker's n_cases and points equal the count and weight of the cases
  *   that name it; never negative.
  * - Pools (cases, workers) only grow; freed entries go on free lists, so a
@@ -36,6 +40,9 @@
 /* The weekly tick runs at FIRST_WEEKLY_TICK + 7 n (Friday evening); the sums
  * are exact in binary floating point, so tick n's time is exact too. */
 #define FIRST_WEEKLY_TICK 4.75
+/* The daily tick (screening and allocation) runs at this time of each
+ * working day: 17:00. */
+#define DAILY_TICK_TIME 0.7
 
 /* Event priorities: at equal times, bookkeeping runs before decisions so
  * that decisions see the state of the moment. Higher runs first. */
@@ -67,28 +74,24 @@ typedef enum missed_cause {
     MISSED_CAUSES
 } missed_cause;
 
-/* A child's case. The fields the weekly scan reads come first: cases are
- * 64-byte aligned (case_alloc) and the struct a multiple of 64 bytes, so
- * they share one cache line. */
+/* A child's case. Its pending events (stage end, next visit, risk clock,
+ * duty contact) are kernel events named by handle; each is cancelled when
+ * the state it belongs to ends, so a handler finds the case as it left it. */
 typedef struct cp_case {
-    _Alignas(64) case_status status;
+    case_status status;
     uint8_t stage;        /* cp_stage_id while open */
     uint8_t true_risk;
     uint8_t known_risk;   /* the service's view */
     uint8_t last_missed;  /* missed_cause of the current missed-risk episode */
-    int32_t worker;       /* -1 when none */
-    int32_t familiar_visits; /* visits by the current worker */
-    double next_visit_due;
-    double harm_budget;   /* Exp(1) draw; harm when the hazard used up reaches it */
-    double drift_budget;  /* the same for a change of true risk */
-    /* the rest */
     bool work_stage;      /* assessment/s47 (progress needs a worker) vs plan */
+    bool visits_overdue;  /* a due visit was not made; cleared by the next visit or stage */
     bool early_closed, wrong_closed, rereferral_pending, is_rereferral;
-    bool counted_in_stats; /* episode began after warm-up */
-    int32_t worker_slot;  /* index in the worker's case array */
-    uint32_t last_worker_serial; /* previous holder's serial (0: none), to count changes */
+    int32_t worker;       /* -1 when none */
+    int32_t worker_slot;  /* index in the worker's case array (next free id when free) */
+    int32_t familiar_visits; /* visits by the current worker */
     int32_t worker_changes;
-    int32_t open_slot;    /* index in the model's open list, -1 when not open */
+    uint32_t last_worker_serial; /* previous holder's serial (0: none), to count changes */
+    double next_visit_due;
     double referral_time; /* start of this episode */
     double stage_start;
     double wait_start;    /* when it last joined the list */
@@ -99,12 +102,10 @@ typedef struct cp_case {
     double plan_end;      /* for a plan stage: when the plan ends */
     double closed_time;
     double expires;       /* closed: when follow-up ends */
-    cp_event_handle stage_event;
-    /* Follow-up after closure (see casework.c): the budgets above are run
-     * down to tick fu_base; ticks fu_base..fu_last are the follow-up window;
-     * closure_serial tells this closure's follow-up entries from stale ones. */
-    int32_t fu_base, fu_last;
-    uint32_t closure_serial;
+    cp_event_handle stage_event;   /* end of a work stage or a plan */
+    cp_event_handle visit_event;   /* next visit attempt, while allocated */
+    cp_event_handle risk_event;    /* next harm or drift candidate (protection.c) */
+    cp_event_handle contact_event; /* next duty contact, while waiting with its risk unknown */
 } cp_case;
 
 typedef enum worker_type { WORKER_PERMANENT = 0, WORKER_NQSW, WORKER_AGENCY } worker_type;
@@ -163,14 +164,6 @@ typedef struct id_queue {
     double *stamps;      /* the case's wait_start when queued: a mismatch means stale */
     size_t head, tail, capacity; /* ring buffer, tail - head entries */
 } id_queue;
-
-/* A closed case's next weekly tick that changes something: key is
- * tick << 32 | case id, so the heap runs ticks in order and cases within a
- * tick by id. */
-typedef struct followup_entry {
-    uint64_t key;
-    uint32_t serial;     /* the case's closure_serial when pushed */
-} followup_entry;
 
 /* A histogram of non-negative values for percentiles with bounded memory.
  * Bins at and above `used` are all zero, so clearing and reading stop there. */
@@ -232,11 +225,7 @@ typedef struct cp_model {
     int32_t n_waiting, n_high_waiting; /* high = true risk high */
     int32_t *at_door; int32_t n_at_door, at_door_capacity;
     id_queue closed;            /* closed cases in order of closing */
-    int32_t *open_list; int32_t n_open, open_capacity; /* waiting or allocated cases */
-    followup_entry *followup;   /* min-heap: closed cases by the tick they next need */
-    int32_t n_followup, followup_capacity;
-    uint32_t closure_serial;
-    int32_t weekly_ticks_done;  /* index of the next weekly tick */
+    bool settle_later;          /* screening: missed-risk episodes wait for the day's allocation */
 
     /* workforce */
     uint32_t worker_serial; /* the last serial given, reset each replication */
@@ -281,7 +270,11 @@ double calendar_working_days_per_year(const cp_model *m);
 
 /* demand.c */
 void demand_start(cp_model *m);
+/* Screens the referrals at the door; demand_screen_settle, after the day's
+ * allocation, counts the missed-risk episodes of those left waiting and
+ * empties the door. */
 void demand_screen_batch(cp_model *m);
+void demand_screen_settle(cp_model *m);
 double demand_arrival_rate(const cp_model *m, double t);
 void demand_refer(cp_model *m, int32_t case_id, bool rereferral);
 
@@ -294,11 +287,25 @@ void case_enqueue(cp_model *m, int32_t id);
 void case_unassign(cp_model *m, int32_t id);
 void allocation_run(cp_model *m);
 void casework_begin(cp_model *m);
-void casework_weekly(cp_model *m);
 void casework_expire_closed(cp_model *m);
 bool waiting_pressure(const cp_model *m);
 double worker_quality(const cp_model *m, const cp_worker *w, const cp_case *c);
+void risk_recognised(cp_model *m, int32_t id);
+void waiting_recognise(cp_model *m, int32_t id);
 void area_update(cp_model *m);
+
+/* protection.c: what keeps a child safe or fails to, as events: visits,
+ * duty contacts, the harm and risk-drift clock, missed-risk episodes. The
+ * pathway (casework.c) calls these hooks at each change of a case's state. */
+void protection_case_freed(cp_model *m, int32_t id);    /* cancels its events */
+void protection_case_waiting(cp_model *m, int32_t id);  /* joined the list */
+void protection_case_assigned(cp_model *m, int32_t id); /* a worker took it */
+void protection_stage_opened(cp_model *m, int32_t id);  /* a new stage: visits due afresh */
+void protection_case_closed(cp_model *m, int32_t id);
+void protection_case_referred(cp_model *m, int32_t id); /* at the front door */
+/* Counts a missed-risk episode if a high-risk child has just been left
+ * without the protection it needs, for a new cause. */
+void protection_settle(cp_model *m, int32_t id);
 
 /* workforce.c */
 cp_status workforce_start(cp_model *m, cp_error *err);

@@ -217,7 +217,7 @@ static void a_sweep_whose_largest_point_cannot_fit_is_refused(void **state) {
     FILE *f = fopen(base, "w");
     assert_non_null(f);
     fputs("[simulation]\nyears = 200\n[caseload]\ncap_cases = 500\n[demand]\n"
-          "referrals_per_week = 100000\n",
+          "referrals_per_week = 10000\n",
           f);
     fclose(f);
     f = fopen(sweep, "w");

@@ -247,7 +247,8 @@ typedef struct fixture {
 } fixture;
 
 /* A team of `workers` permanent workers with case cap `cap`, no referrals
- * and every mechanism off, measuring from time 0. */
+ * and every mechanism off, measuring from time 0. Child in need plans last
+ * 5000 working days, so none ends within a test. */
 static void fixture_begin_sized(fixture *f, int workers, double cap) {
     f->cfg = base_config();
     all_mechanisms_off(&f->cfg);
@@ -256,6 +257,8 @@ static void fixture_begin_sized(fixture *f, int workers, double cap) {
     f->cfg.cap_cases = cap;
     f->cfg.cap_points = 10000;
     f->cfg.over_cap_margin = 0.0;
+    f->cfg.stage[CP_STAGE_CIN].duration_mean_wd = 5000.0;
+    f->cfg.stage[CP_STAGE_CIN].duration_cv = 0.0;
     cp_error err;
     f->m = cp_model_create(&f->cfg, &err);
     assert_non_null(f->m);
@@ -385,60 +388,146 @@ static void a_case_handed_to_a_starter_who_reuses_a_leavers_id_counts_a_change(v
 
 /* ---- protection of open cases ------------------------------------------ */
 
-/* Harm events among n children over `ticks` weekly ticks at hazard h a
- * tick: under the weekly scan's rule (an Exp(1) budget loses h at each
- * tick; harm at the tick it runs out, then a fresh budget from the next
- * tick) the first harm comes at tick k with p_k = e^-(k-1)h - e^-kh, so
- * E(t) = sum_k p_k (1 + E(t-k)) and S(t) = E[count^2] likewise. */
-static void harm_count_law(int n, int ticks, double h, double *mean, double *sd) {
-    double e[64] = {0}, s2[64] = {0};
-    assert_true(ticks < 64);
-    for (int t = 1; t <= ticks; t++)
-        for (int k = 1; k <= t; k++) {
-            double p = exp(-(k - 1) * h) - exp(-k * h);
-            e[t] += p * (1.0 + e[t - k]);
-            s2[t] += p * (1.0 + 2.0 * e[t - k] + s2[t - k]);
-        }
-    *mean = n * e[ticks];
-    *sd = sqrt(n * (s2[ticks] - e[ticks] * e[ticks]));
+/* Runs the kernel to time t (the clock moves forward only). */
+static void run_to(fixture *f, double t) {
+    cp_kernel_run_until(f->m->kernel, t);
 }
 
+/* A Poisson count against its mean, at Z_STRICT. */
+static void assert_poisson(const char *what, double count, double mean) {
+    printf("# %s: %.0f, expected %.1f +- %.1f\n", what, count, mean, sqrt(mean));
+    assert_true(fabs(count - mean) < Z_STRICT * sqrt(mean));
+}
 
-/* N high-risk children, risk recognised, in the weekly scan for TICKS ticks
- * with the clock standing at 0: allocated ones are visited at the first
- * tick and not due again, so they are fully protected; waiting ones have
- * duty cover. Harm comes at the hazard cut by protection_effect and
- * duty_protection_effect respectively (the renewal law above). */
+/* N high-risk children, risk recognised, in CIN plans (first visit due after
+ * 20 working days, 27 calendar days) for 20 days, with no leave or
+ * sickness: allocated ones are fully protected, waiting ones have duty
+ * cover, and allocated ones whose workers are off sick for the first 8 days
+ * have duty cover then and full protection after. Harm is a Poisson count
+ * of mean N x rate x sum over the stretches of (1 - cut) x days / 365,
+ * whatever the moments at which protection changes (the risk clock thins
+ * candidates at the unprotected rate). */
 static void open_children_are_harmed_at_the_hazard_their_protection_leaves(void **state) {
     (void)state;
-    enum { N = 3000, TICKS = 10 };
-    const double full = 0.004, duty = 0.02; /* hazards a tick we expect */
-    for (int allocated = 0; allocated <= 1; allocated++) {
+    enum { N = 3000 };
+    const double days = 20.0, away = 8.0, rate = 1.5; /* a year */
+    for (int arm = 0; arm < 3; arm++) { /* 0 waiting, 1 allocated, 2 allocated, worker away at first */
         fixture f;
-        fixture_begin_sized(&f, 100, allocated ? 40 : 0.5); /* room for all, or for none */
+        fixture_begin_sized(&f, 100, arm ? 40 : 0.5); /* room for all, or for none */
         cp_config *cfg = &f.m->cfg;
         cfg->mech_harm = true;
         cfg->escalation_rate = cfg->deescalation_rate = 0.0;
         cfg->duty_contacts_per_month = 0.0;
-        /* rate x (1 - cut) x 7/365 = the hazard a tick */
-        cfg->harm_rate[RISK_HIGH] = allocated ? full / (1.0 - cfg->protection_effect) * YEAR_DAYS / WEEK_DAYS
-                                              : duty / (1.0 - cfg->duty_protection_effect) * YEAR_DAYS / WEEK_DAYS;
+        cfg->leave_weeks_per_year = 0.0;
+        cfg->harm_rate[RISK_HIGH] = rate;
         for (int i = 0; i < N; i++)
             new_waiting_case(f.m, RISK_HIGH);
         allocation_run(f.m);
-        assert_int_equal(f.m->n_waiting, allocated ? 0 : N);
-        for (int t = 0; t < TICKS; t++)
-            casework_weekly(f.m);
-        double mean, sd;
-        harm_count_law(N, TICKS, allocated ? full : duty, &mean, &sd);
-        printf("# %s: harm %.0f, expected %.1f +- %.1f\n", allocated ? "allocated, visited" : "duty cover",
-               f.m->st.harm, mean, sd);
-        assert_true(fabs(f.m->st.harm - mean) < Z_STRICT * sd);
-        /* protected children's harm is not missed risk; waiting children's is */
-        if (allocated)
+        assert_int_equal(f.m->n_waiting, arm ? 0 : N);
+        for (int32_t w = 0; w < f.m->worker_count && arm == 2; w++)
+            f.m->workers[w].absent = true;
+        double duty = 1.0 - cfg->duty_protection_effect, full = 1.0 - cfg->protection_effect;
+        double exposure = arm == 0 ? duty * days : arm == 1 ? full * days : duty * away + full * (days - away);
+        if (arm == 2) {
+            run_to(&f, away);
+            for (int32_t w = 0; w < f.m->worker_count; w++)
+                f.m->workers[w].absent = false;
+        }
+        run_to(&f, days);
+        static const char *const names[] = {"duty cover", "allocated", "allocated, worker away 8 days"};
+        assert_poisson(names[arm], f.m->st.harm, N * rate * exposure / YEAR_DAYS);
+        /* protected children's harm is not missed risk (an absent worker's
+         * case is covered by duty, not neglected); waiting children's is */
+        if (arm)
             assert_true(f.m->st.harm_unprotected == 0.0);
         else
             assert_true(f.m->st.missed[MISSED_UNALLOCATED] == N + f.m->st.harm);
+        fixture_end(&f);
+    }
+}
+
+/* ---- visits ------------------------------------------------------------- */
+
+/* 100 workers with 30 CIN cases each: 67.5 hours needed against 47 they can
+ * give, so each due visit is made with probability 47/67.5 (binomial); one
+ * not made leaves the visits overdue (a missed-risk episode for a high-risk
+ * child) and is tried again visit_retry_wd working days later. A worker off
+ * sick makes none. */
+static void due_visits_are_made_at_the_share_of_hours_a_worker_can_give(void **state) {
+    (void)state;
+    enum { WORKERS = 100, EACH = 30, N = WORKERS * EACH };
+    fixture f;
+    fixture_begin_sized(&f, WORKERS, EACH);
+    cp_config *cfg = &f.m->cfg;
+    cfg->mech_harm = true;
+    cfg->harm_rate[RISK_HIGH] = 0.0;
+    cfg->escalation_rate = cfg->deescalation_rate = 0.0;
+    cfg->leave_weeks_per_year = 0.0;
+    for (int i = 0; i < N; i++)
+        new_waiting_case(f.m, RISK_HIGH);
+    allocation_run(f.m);
+    assert_int_equal(f.m->n_waiting, 0);
+    f.m->workers[WORKERS - 1].absent = true; /* its 30 cases: no visits */
+    double p = (cfg->hours_per_week + cfg->max_overtime_hours) /
+               (EACH * cfg->direct_hours_per_point / cfg->direct_time_share);
+    double due = calendar_add_working_days(f.m, 0.0, cfg->stage[CP_STAGE_CIN].visit_interval_wd);
+    double retry = calendar_add_working_days(f.m, due, cfg->visit_retry_wd);
+    run_to(&f, due - 1e-6);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(f.m->cases[i].familiar_visits, 0);
+    run_to(&f, due);
+    int made = 0, away_made = 0, overdue = 0;
+    for (int i = 0; i < N; i++) {
+        const cp_case *c = &f.m->cases[i];
+        bool away = c->worker == WORKERS - 1;
+        made += !away && c->familiar_visits == 1;
+        away_made += away && c->familiar_visits > 0;
+        overdue += c->visits_overdue;
+        if (c->familiar_visits == 1) /* the next one is booked a visit interval on */
+            assert_true(c->next_visit_due == calendar_add_working_days(f.m, due, 20.0));
+    }
+    int n = N - EACH;
+    double sd = sqrt(n * p * (1.0 - p));
+    printf("# visits made when due: %d of %d, expected %.1f +- %.1f\n", made, n, n * p, sd);
+    assert_true(fabs(made - n * p) < Z_STRICT * sd);
+    assert_int_equal(away_made, 0);
+    assert_int_equal(overdue, N - made);
+    /* each overdue high-risk child starts one missed-risk episode (after the
+     * one each started on the list before allocation) */
+    assert_true(f.m->st.missed[MISSED_VISITS_OVERDUE] == overdue);
+    assert_true(f.m->st.missed[MISSED_UNALLOCATED] == N);
+    /* the retry: those missed are tried again, at the same share */
+    f.m->workers[WORKERS - 1].absent = false;
+    run_to(&f, retry);
+    int second = 0;
+    for (int i = 0; i < N; i++)
+        second += f.m->cases[i].familiar_visits == 1 && f.m->cases[i].worker != WORKERS - 1;
+    second -= made;
+    int tried = n - made;
+    sd = sqrt(tried * p * (1.0 - p));
+    printf("# visits made at the retry: %d of %d, expected %.1f +- %.1f\n", second, tried, tried * p, sd);
+    assert_true(fabs(second - tried * p) < Z_STRICT * sd);
+    fixture_end(&f);
+}
+
+/* A high-risk referral screened at 17:00 and allocated in the same day's
+ * round was never left unallocated: no missed-risk episode. One left
+ * waiting by that round starts one. */
+static void a_referral_allocated_on_its_screening_day_is_not_missed_risk(void **state) {
+    (void)state;
+    enum { N = 20 };
+    for (int room = 0; room <= 1; room++) {
+        fixture f;
+        fixture_begin_sized(&f, 10, room ? 5 : 0.5);
+        f.m->cfg.mech_harm = true;
+        for (int i = 0; i < N; i++) {
+            int32_t id = case_alloc(f.m);
+            f.m->cases[id].true_risk = RISK_HIGH;
+            demand_refer(f.m, id, false);
+        }
+        run_to(&f, 1.0); /* the first daily tick, 0.7 */
+        assert_int_equal(f.m->n_waiting, room ? 0 : N);
+        assert_true(f.m->st.missed[MISSED_UNALLOCATED] == (room ? 0.0 : N));
         fixture_end(&f);
     }
 }
@@ -544,13 +633,14 @@ static void a_change_of_worker_redoes_a_share_of_an_assessment(void **state) {
 /* ---- duty cover --------------------------------------------------------- */
 
 /* N high-risk children on the list, known as medium risk, with every worker
- * full: one weekly scan with duty contacts at `per_month`. Returns how many
- * the list now knows as high risk. */
+ * full, for a week of duty contacts at `per_month`. Returns how many the
+ * list now knows as high risk. */
 static int duty_recognitions(fixture *f, int n, double per_month) {
     f->m->cfg.duty_contacts_per_month = per_month;
     for (int i = 0; i < 6; i++)
         new_waiting_case(f->m, RISK_LOW);
     allocation_run(f->m);
+    int32_t first = f->m->case_count;
     for (int i = 0; i < n; i++) {
         int32_t id = case_alloc(f->m);
         f->m->cases[id].true_risk = RISK_HIGH;
@@ -558,17 +648,20 @@ static int duty_recognitions(fixture *f, int n, double per_month) {
         case_open_stage(f->m, id, CP_STAGE_CIN);
     }
     assert_int_equal(f->m->n_waiting, n);
-    casework_weekly(f->m);
+    run_to(f, WEEK_DAYS);
     int known_high = 0;
-    for (int32_t i = 0; i < f->m->n_open; i++) {
-        const cp_case *c = &f->m->cases[f->m->open_list[i]];
-        if (c->status == CASE_WAITING && c->known_risk == RISK_HIGH) {
+    for (int32_t id = first; id < first + n; id++) {
+        const cp_case *c = &f->m->cases[id];
+        assert_int_equal(c->status, CASE_WAITING);
+        if (c->known_risk == RISK_HIGH) {
             known_high++;
             /* high risk found in a CIN plan: an s47 enquiry, waiting for a
-             * worker, with the plan's end no longer pending */
+             * worker, with the plan's end no longer pending and no more
+             * contacts needed */
             assert_int_equal(c->stage, CP_STAGE_S47);
             assert_true(c->stage_event == CP_EVENT_NONE);
-        } else if (c->status == CASE_WAITING) {
+            assert_true(c->contact_event == CP_EVENT_NONE);
+        } else {
             assert_int_equal(c->stage, CP_STAGE_CIN);
         }
     }
@@ -584,9 +677,10 @@ static void duty_contacts_recognise_waiting_risk_at_the_duty_quality(void **stat
     f.m->cfg.mech_triage_errors = true;
     f.m->cfg.duty_quality = 0.5;
     int got = duty_recognitions(&f, N, 2.0);
-    /* a contact in the week with probability 1 - exp(-2 x 12/52), and each
-     * recognises with probability 0.5: binomial */
-    double p = (1.0 - exp(-2.0 * 12.0 / 52.0)) * 0.5;
+    /* contacts are a Poisson process of 2 x 12 a year, each recognising
+     * with probability 0.5: recognised within the week with probability
+     * 1 - exp(-0.5 x 24 x 7/365) (binomial) */
+    double p = 1.0 - exp(-0.5 * 2.0 * 12.0 * WEEK_DAYS / YEAR_DAYS);
     double sd = sqrt(N * p * (1.0 - p));
     printf("# duty recognitions: %d, expected %.1f +- %.1f\n", got, N * p, sd);
     assert_true(fabs(got - N * p) < Z_STRICT * sd);
@@ -607,7 +701,7 @@ static void duty_contacts_recognise_waiting_risk_at_the_duty_quality(void **stat
     fixture_begin(&f);
     f.m->cfg.duty_quality = 0.0; /* ignored with triage errors off */
     got = duty_recognitions(&f, N, 2.0);
-    p = 1.0 - exp(-2.0 * 12.0 / 52.0);
+    p = 1.0 - exp(-2.0 * 12.0 * WEEK_DAYS / YEAR_DAYS);
     sd = sqrt(N * p * (1.0 - p));
     printf("# duty contacts (triage errors off): %d, expected %.1f +- %.1f\n", got, N * p, sd);
     assert_true(fabs(got - N * p) < Z_STRICT * sd);
@@ -617,7 +711,7 @@ static void duty_contacts_recognise_waiting_risk_at_the_duty_quality(void **stat
 /* ---- follow-up of closed cases ------------------------------------------ */
 
 /* N children closed at time 0 with the given true risk (screened out at the
- * door), followed up for 70 days: weekly ticks 0..9 (4.75 + 7n <= 70). */
+ * door), followed up for 70 days. */
 static void close_children_at_time_zero(fixture *f, int risk, int n) {
     for (int i = 0; i < n; i++) {
         int32_t id = case_alloc(f->m);
@@ -629,35 +723,31 @@ static void close_children_at_time_zero(fixture *f, int risk, int n) {
 }
 
 /* The allocation fixture with harm on, 70 days of follow-up after closure,
- * and hazards given per weekly tick: harm (to every risk level) and
- * escalation. */
-static void followup_fixture_begin(fixture *f, double harm_per_tick, double escalation_per_tick) {
+ * and yearly rates of harm (to every risk level) and escalation. */
+static void followup_fixture_begin(fixture *f, double harm_rate, double escalation_rate) {
     fixture_begin(f);
     f->m->cfg.mech_harm = true;
     f->m->cfg.closed_followup_days = 70.0;
-    f->m->cfg.escalation_rate = escalation_per_tick * YEAR_DAYS / WEEK_DAYS;
+    f->m->cfg.escalation_rate = escalation_rate;
     for (int r = 0; r < 3; r++)
-        f->m->cfg.harm_rate[r] = harm_per_tick * YEAR_DAYS / WEEK_DAYS;
+        f->m->cfg.harm_rate[r] = harm_rate;
 }
 
 static void closed_children_are_harmed_at_the_unprotected_hazard_inside_the_window(void **state) {
     (void)state;
-    enum { N = 4000, TICKS = 10 };
-    const double h = 0.01; /* harm hazard a weekly tick */
+    enum { N = 4000 };
+    const double rate = 0.5; /* a year */
     fixture f;
-    followup_fixture_begin(&f, h, 0.0);
+    followup_fixture_begin(&f, rate, 0.0);
     close_children_at_time_zero(&f, RISK_HIGH, N);
-    cp_kernel_run_until(f.m->kernel, FIRST_WEEKLY_TICK + WEEK_DAYS * (TICKS - 1) + 1.0);
+    run_to(&f, 70.0);
     double harm = f.m->st.harm, missed = f.m->st.missed[MISSED_UNRECOGNISED];
-    double mean, sd;
-    harm_count_law(N, TICKS, h, &mean, &sd);
-    printf("# closed harm: %.0f, expected %.1f +- %.1f\n", harm, mean, sd);
-    assert_true(fabs(harm - mean) < Z_STRICT * sd);
+    assert_poisson("closed harm", harm, N * rate * 70.0 / YEAR_DAYS);
     /* every harm to a closed high-risk child is missed risk (unrecognised),
-     * and each child starts one missed-risk episode at its first tick */
+     * and each child starts one missed-risk episode when it is closed */
     assert_true(missed == N + harm);
     /* nothing happens after the window */
-    cp_kernel_run_until(f.m->kernel, 400.0);
+    run_to(&f, 400.0);
     assert_true(f.m->st.harm == harm);
     assert_true(f.m->st.missed[MISSED_UNRECOGNISED] == missed);
     fixture_end(&f);
@@ -665,21 +755,22 @@ static void closed_children_are_harmed_at_the_unprotected_hazard_inside_the_wind
 
 static void closed_medium_risk_children_escalate_at_the_configured_rate(void **state) {
     (void)state;
-    enum { N = 4000, TICKS = 10 };
-    const double e = 0.05; /* escalation hazard a weekly tick */
+    enum { N = 4000 };
+    const double rate = 2.0; /* escalations a year */
     fixture f;
-    followup_fixture_begin(&f, 0.0, e);
+    followup_fixture_begin(&f, 0.0, rate);
     close_children_at_time_zero(&f, RISK_MEDIUM, N);
-    cp_kernel_run_until(f.m->kernel, 400.0);
-    /* A child escalating at tick k < 9 starts a missed-risk episode as a
-     * high-risk child at tick k + 1, inside the window: 1 - e^-9e of them. */
-    double p = 1.0 - exp(-(TICKS - 1) * e);
+    run_to(&f, 400.0);
+    /* A child escalating inside the window starts a missed-risk episode as
+     * a high-risk child there and then: 1 - e^(-rate x 70/365) of them. */
+    double p = 1.0 - exp(-rate * 70.0 / YEAR_DAYS);
     double episodes = f.m->st.missed[MISSED_UNRECOGNISED];
     printf("# closed escalations: %.0f, expected %.1f\n", episodes, N * p);
     assert_true(fabs(episodes - N * p) < Z_STRICT * sqrt(N * p * (1.0 - p)));
     assert_true(f.m->st.harm == 0.0);
     fixture_end(&f);
 }
+
 
 /* ---- burnout ------------------------------------------------------------ */
 
@@ -1023,6 +1114,8 @@ int main(void) {
         cmocka_unit_test(a_case_handed_to_a_starter_who_reuses_a_leavers_id_counts_a_change),
         cmocka_unit_test(duty_contacts_recognise_waiting_risk_at_the_duty_quality),
         cmocka_unit_test(open_children_are_harmed_at_the_hazard_their_protection_leaves),
+        cmocka_unit_test(due_visits_are_made_at_the_share_of_hours_a_worker_can_give),
+        cmocka_unit_test(a_referral_allocated_on_its_screening_day_is_not_missed_risk),
         cmocka_unit_test(rereferral_is_likelier_after_early_and_wrong_closures),
         cmocka_unit_test(nqsws_have_a_protected_caseload_tapering_supervision_and_qualify_after_a_year),
         cmocka_unit_test(a_change_of_worker_redoes_a_share_of_an_assessment),
