@@ -1,43 +1,47 @@
 /* kernel.c: event queue and clock. Contract in include/cpsim/kernel.h.
  *
  * Design. The queue is a radix heap (Ahuja, Mehlhorn, Orlin and Tarjan 1990)
- * over the bits of the event time, with a sorted front. A simulation's queue
- * is monotone: nothing is scheduled before the clock. For times >= 0 the
- * IEEE-754 bit pattern of a double, read as an unsigned 64-bit integer,
- * orders exactly as the number does, so entries carry those bits and the
- * queue orders them exactly by time, then by the order key:
+ * in base 16 over the bits of the event time, with a sorted front. A
+ * simulation's queue is monotone: nothing is scheduled before the clock. For
+ * times >= 0 the IEEE-754 bit pattern of a double, read as an unsigned 64-bit
+ * integer, orders exactly as the number does, so entries carry those bits
+ * and the queue orders them exactly by time, then by the order key:
  *   - `last` is a time (as bits) that no entry of the buckets reaches;
- *   - bucket b (1..64) holds, unordered, the entries whose time bits are
- *     above `last` and first differ from it at bit b - 1 (counting from the
- *     least significant); so every entry of bucket b comes before every
- *     entry of bucket b + 1 and later;
+ *   - bucket 16 l + d holds, unordered, the entries whose time bits are
+ *     above `last`, first differ from it in hex digit l (0 the least
+ *     significant), and have the digit d there; so every entry of a bucket
+ *     comes before every entry of each bucket with a higher index;
  *   - the front holds the entries at or before `last`, which come before
  *     all the buckets' entries: a run sorted once, latest first (taken from
- *     its end), and a binary heap for the few scheduled at or before `last`
- *     after the run was sorted. The earlier of the run's end and the heap's
- *     top is the next event.
+ *     its end), and a small binary heap (`late`) for those scheduled at or
+ *     before `last` after the run was sorted. The earlier of the run's end
+ *     and the heap's top is the next event.
  * Schedule appends to one bucket: O(1). When the front runs dry, the lowest
  * non-empty bucket holds the earliest entries. If it is small (at most
- * RUN_MAX entries, the usual case: about nine in the team model) it becomes
- * the new run, sorted by insertion, with `last` raised to its latest time:
- * the entries of the buckets above keep their bucket, because that time
- * differs from the old `last` only in bits below b - 1. A large bucket is
- * split instead, as in the textbook radix heap: its earliest time becomes
- * `last` and its entries move to the buckets below (each entry only ever
- * moves down). Either way an event costs a few appends, a short insertion
- * sort and an O(1) pop, instead of a binary heap's log2(n) levels of two
- * compares (and a mispredicted branch) at every pop.
+ * RUN_MAX entries; about five on average in the team model) it becomes the
+ * new run, sorted by insertion, with `last` raised to its latest time: the
+ * entries of the other buckets keep their bucket, because that time differs
+ * from the old `last` only in the digits below l and has the digit d at l.
+ * A large bucket is split instead, as in the textbook radix heap: its
+ * earliest time becomes `last` and its entries move to lower digits (each
+ * entry only ever moves down; base 16 moves an entry about a quarter as
+ * often as base 2 would). If the late heap grows (a run spanning a quiet
+ * stretch takes in what is scheduled meanwhile), `last` is brought down to
+ * the front's earliest time and the front goes back to the buckets
+ * (queue_rebase). Either way an event costs an append, about one move, a
+ * short insertion sort and an O(1) pop, instead of a binary heap's log2(n)
+ * levels of two compares (and a mispredicted branch) at every pop.
  *
  * Why not the binary heap we had (16-byte entries, the running event's
  * entry reused at the root by the handler's schedule): once every visit to
  * a child became an event of its own (2026-12), the model's queue held about
- * 550 events, most of them days to a year ahead, and the heap's sift-down
- * was the largest single cost in a replication. This queue gives exactly the
- * same order of events (the model's outputs are byte-identical on either)
- * for fewer instructions an event (README, Benchmarks). A first version that
- * kept the front as a heap and always split buckets cost as much as the
- * binary heap: double times spread over many bit levels, so entries moved
- * down many times.
+ * 500 events, most of them days to a year ahead, and the heap's sift-down
+ * was the largest single cost in a replication (about 450 instructions an
+ * event in all; this queue about 280, tools/bench/instructions). It gives
+ * exactly the same order of events: the model's outputs are byte-identical
+ * on either. A first radix version that kept the front as a heap and split
+ * every bucket in base 2 cost as much as the binary heap: double times
+ * spread over many bit levels, so entries moved down many times.
  *
  * Entries are 16 bytes, (time bits, order key). The key packs the inverted
  * priority in its top 16 bits and the insertion sequence in the low 48.
@@ -64,9 +68,10 @@
  * Invariants: every entry is live (slots[key & slot_mask].key == key, exactly
  * one entry per occupied slot) or dead and counted in stale_count; an entry
  * with time bits <= last is in the front, one with bits above it in bucket
- * 64 - clz(bits ^ last); the run is sorted latest first and the late heap is
- * a heap; bit b - 1 of `occupied` is set exactly when bucket b is non-empty.
- * A free slot has key SLOT_FREE (sequence 0, never issued).
+ * bucket_of(last, bits); the run is sorted latest first and the late heap is
+ * a heap; bit b of `occupied` is set exactly when bucket b is non-empty; the
+ * chunks of a bucket are full but its head. A free slot has key SLOT_FREE
+ * (sequence 0, never issued).
  */
 #include "cpsim/kernel.h"
 
@@ -347,12 +352,15 @@ static inline void queue_put(cp_kernel *k, entry e) {
 
 /* The late heap has grown: the run spans a long quiet stretch and takes in
  * what is scheduled meanwhile. `last` comes down to the front's earliest
- * time L and what is later goes back to the buckets. An entry of a bucket
- * above h (the highest bit where the old `last` and L differ, counted from
- * 1) keeps its bucket, since L agrees with the old `last` above bit h - 1;
- * the buckets up to h are filled again relative to L. When the whole front
- * is at one time nothing can move: the limit is raised instead, so a flood
- * of events at one moment costs O(log n) each, not a rebase each. */
+ * time L (below the old `last`, L1) and what is later goes back to the
+ * buckets. Let t be the highest hex digit where L and L1 differ (L's is the
+ * smaller). An entry at level t or above keeps its bucket: L agrees with L1
+ * above digit t, and at t the entry's digit is above L1's, so above L's. An
+ * entry below level t agrees with L1 at digit t, so relative to L it belongs
+ * at level t: the buckets below level t are filled again. When the whole
+ * front is at one time nothing can move (and there is no digit t): the limit
+ * is raised instead, and after a rebase it is twice the front it left, so a
+ * flood of events at one moment costs O(log n) each, not a rebase each. */
 static void queue_rebase(cp_kernel *k) {
     entries *late = &k->late, *run = &k->run, *moving = &k->scratch;
     uint64_t earliest = late->items[0].time;
@@ -365,7 +373,7 @@ static void queue_rebase(cp_kernel *k) {
     unsigned top = (63u - (unsigned)__builtin_clzll(earliest ^ k->last)) / DIGIT_BITS;
     k->last = earliest;
     moving->n = 0;
-    for (unsigned b = 0; b < (top + 1) * DIGITS; b++) {
+    for (unsigned b = 0; b < top * DIGITS; b++) {
         bucket *bk = &k->buckets[b];
         if (bk->n == 0)
             continue;
@@ -595,7 +603,7 @@ cp_event_handle cp_kernel_schedule_at(cp_kernel *k, double time, int priority, c
     CP_ASSERT(priority >= CP_PRIORITY_MIN && priority <= CP_PRIORITY_MAX);
     CP_ASSERT(fn != NULL);
     /* Keep the table at most half full, so the search below is short. */
-    if (2 * (uint64_t)(k->count - k->stale_count + 1) > k->slot_mask + 1)
+    if (k->count - k->stale_count >= k->slot_mask / 2)
         slots_grow(k);
     uint64_t seq = k->next_sequence;
     while (slot_of(k, seq)->key != SLOT_FREE)

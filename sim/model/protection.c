@@ -120,9 +120,10 @@ static void record_harm(cp_model *m, const cp_case *c, int cause) {
 }
 
 void protection_settle(cp_model *m, int32_t id) {
-    if (!harm_on(m))
-        return;
     cp_case *c = &m->cases[id];
+    /* Only a high-risk child starts episodes; any other has none running. */
+    if ((c->true_risk != RISK_HIGH && c->last_missed == MISSED_NONE) || !harm_on(m))
+        return;
     int cause = MISSED_NONE;
     if (c->true_risk == RISK_HIGH && case_tracked(m, c, cp_kernel_now(m->kernel)))
         cause = case_cause(c);

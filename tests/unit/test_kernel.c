@@ -909,9 +909,20 @@ static void ref_handler(cp_kernel *k, void *ctx, uint64_t arg) {
 }
 
 /* A time from a coarse grid at or after now, so equal times are common. */
-static double random_time_from(double now) {
+static double random_time_on_a_grid(double now) {
     return now + 0.5 * (double)test_below(8);
 }
+
+/* A time at or after now at any of 40 binary scales (2^-20 to 2^20 ahead),
+ * or now itself one time in ten: entries spread over many bucket levels of a
+ * radix queue, with ties at the clock. */
+static double random_time_over_many_scales(double now) {
+    if (test_below(10) == 0)
+        return now;
+    return now + ldexp((double)(test_rand() >> 11) * 0x1p-53, (int)test_below(41) - 20);
+}
+
+static double (*random_time_from)(double now) = random_time_on_a_grid;
 
 static void ref_schedule(cp_kernel *k, ref_model *r) {
     assert_true(r->n < r->cap);
@@ -928,8 +939,10 @@ static void ref_remove(ref_model *r, size_t i) {
     r->live[i] = r->live[--r->n];
 }
 
-static void heap_matches_a_sorted_reference_over_100000_random_operations(void **state) {
-    (void)state;
+/* The kernel against a sorted reference over 100,000 random operations,
+ * with times drawn by random_time_from. Before some steps it also looks
+ * ahead (next_time), which must not change what runs next. */
+static void check_against_a_sorted_reference(void) {
     enum { OPS = 100000, CAP = OPS };
     test_rand_state = 20240601;
     cp_kernel *k = new_kernel(8);
@@ -984,6 +997,8 @@ static void heap_matches_a_sorted_reference_over_100000_random_operations(void *
             for (size_t i = 1; i < r.n; i++)
                 if (ref_compare(&r.live[i], &r.live[best]) < 0)
                     best = i;
+            if (test_below(4) == 0)
+                assert_true(cp_kernel_next_time(k) == (r.n ? r.live[best].time : (double)INFINITY));
             r.pops_seen = 0;
             bool ran = cp_kernel_step(k);
             if (r.n == 0) {
@@ -1029,6 +1044,55 @@ static void heap_matches_a_sorted_reference_over_100000_random_operations(void *
     cp_kernel_destroy(k);
 }
 
+static void heap_matches_a_sorted_reference_over_100000_random_operations(void **state) {
+    (void)state;
+    test_rand_state = 20240601;
+    random_time_from = random_time_on_a_grid;
+    check_against_a_sorted_reference();
+}
+
+static void the_queue_matches_a_sorted_reference_with_times_over_many_scales(void **state) {
+    (void)state;
+    test_rand_state = 20261205;
+    random_time_from = random_time_over_many_scales;
+    check_against_a_sorted_reference();
+    random_time_from = random_time_on_a_grid;
+}
+
+/* 100,000 events at one moment, scheduled from a handler running at that
+ * moment (so they land in the front's heap, not a bucket), come out in
+ * priority then FIFO order. The front cannot be rebased when all of it is at
+ * one time; if it tried at every schedule this would be quadratic and run
+ * for minutes instead of milliseconds. */
+static uint64_t flood_next;
+static void flood_record(cp_kernel *k, void *ctx, uint64_t arg) {
+    (void)k;
+    (void)ctx;
+    assert_int_equal(arg, flood_next);
+    flood_next++;
+}
+
+static void flood_schedule(cp_kernel *k, void *ctx, uint64_t arg) {
+    (void)ctx;
+    (void)arg;
+    enum { N = 100000 };
+    /* high-priority events get the low args, in FIFO order; then the rest */
+    for (uint64_t i = 0; i < N; i++)
+        cp_kernel_schedule_in(k, 0.0, i % 2 ? 0 : 1, flood_record, NULL,
+                              i % 2 ? N / 2 + i / 2 : i / 2);
+}
+
+static void a_flood_of_events_at_one_moment_runs_in_priority_then_fifo_order(void **state) {
+    (void)state;
+    cp_kernel *k = new_kernel(16);
+    cp_kernel_schedule_at(k, 3.0, 0, flood_schedule, NULL, 0);
+    flood_next = 0;
+    run_all(k);
+    assert_int_equal(flood_next, 100000);
+    assert_true(cp_kernel_now(k) == 3.0);
+    cp_kernel_destroy(k);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_new_kernel_is_empty_at_time_zero),
@@ -1065,6 +1129,8 @@ int main(void) {
         cmocka_unit_test(running_until_a_time_in_the_past_aborts),
         cmocka_unit_test(heap_matches_a_sorted_reference_over_100000_random_operations),
         cmocka_unit_test(an_event_scheduled_after_a_look_ahead_still_runs_first),
+        cmocka_unit_test(the_queue_matches_a_sorted_reference_with_times_over_many_scales),
+        cmocka_unit_test(a_flood_of_events_at_one_moment_runs_in_priority_then_fifo_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
