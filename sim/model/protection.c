@@ -160,7 +160,15 @@ static void risk_clock_ensure(cp_model *m, int32_t id) {
     double rate = cfg->harm_rate[c->true_risk] / YEAR_DAYS + drift_max_per_day(cfg, c->true_risk);
     if (!(rate > 0.0))
         return;
-    double at = cp_kernel_now(m->kernel) + cp_rng_exponential(rng(m, CP_STREAM_HARM), 1.0) / rate;
+    /* The first candidate is -log(1 - u) / rate ahead (an Exp(1) draw, as
+     * cp_rng_exponential makes it). Since 1 - e^-x <= x, it falls after the
+     * end of the run whenever u >= rate x the time left: for a low-risk
+     * child almost always, and then the logarithm is not needed. */
+    double now = cp_kernel_now(m->kernel);
+    double u = cp_rng_uniform(rng(m, CP_STREAM_HARM));
+    if (u >= rate * (m->end_time - now))
+        return;
+    double at = now + -log1p(-u) / rate;
     if (at < m->end_time)
         c->risk_event = cp_kernel_schedule_at(m->kernel, at, PRIO_CASE, on_risk_clock, m, (uint64_t)id);
 }
