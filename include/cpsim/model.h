@@ -163,7 +163,7 @@ double cp_model_memory_estimate(const cp_config *cfg);
 
 /* An interrupt flag (set by a signal handler) that cp_model_run checks every
  * CP_MODEL_INTERRUPT_DAYS of simulated time, and the model every simulated
- * day and every 256 allocations of a round, so a replication stops within
+ * working day and every 256 allocations of a round, so a replication stops within
  * moments of Ctrl-C rather than at its end, even for a huge team. NULL:
  * never. Checking does not change results: the run is the same in chunks
  * as in one go. */

@@ -37,7 +37,7 @@
  * a child became an event of its own (2026-12), the model's queue held about
  * 500 events, most of them days to a year ahead, and the heap's sift-down
  * was the largest single cost in a replication (about 450 instructions an
- * event in all; this queue about 280, tools/bench/instructions). It gives
+ * event in all; this queue about 310, counted with callgrind). It gives
  * exactly the same order of events: the model's outputs are byte-identical
  * on either. A first radix version that kept the front as a heap and split
  * every bucket in base 2 cost as much as the binary heap: double times
