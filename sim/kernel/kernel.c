@@ -160,6 +160,7 @@ struct cp_kernel {
     chunk *free_chunks;
     chunk_block *blocks;  /* every chunk allocated, for destroy */
     size_t count;         /* entries queued, live and dead */
+    uint64_t moved;       /* entries moved between buckets, runs and heap */
     size_t stale_count;
     event_slot *slots;
     uint64_t slot_mask; /* slot table size - 1; the size is a power of two */
@@ -396,6 +397,7 @@ static void queue_rebase(cp_kernel *k) {
             entries_append(late, moving->items[i]);
         else
             bucket_put(k, moving->items[i]);
+    k->moved += moving->n;
     moving->n = 0;
     late_heapify(late);
     k->late_limit = 2 * late->n + LATE_MAX;
@@ -426,6 +428,7 @@ static bool queue_refill(cp_kernel *k) {
         if (bk->n <= RUN_MAX) {
             entries *run = &k->run;
             bucket_copy(bk, run);
+            k->moved += run->n;
             bucket_clear(k, bk);
             uint64_t latest = 0;
             for (size_t i = 0; i < run->n; i++)
@@ -444,6 +447,7 @@ static bool queue_refill(cp_kernel *k) {
          * late heap (built once below), so bk is not appended to while it
          * is read; its chunks are freed after. */
         chunk *chain = bk->head;
+        k->moved += bk->n;
         bk->head = NULL;
         bk->n = 0;
         entries *late = &k->late;
@@ -458,6 +462,11 @@ static bool queue_refill(cp_kernel *k) {
         bk->head = chain;
         bucket_clear(k, bk);
         late_heapify(late);
+        /* As after a rebase: the heap may already be large (many entries at
+         * one time), and a limit left low would send it all back to the
+         * buckets at the next schedule before it, and again after the next
+         * look ahead: O(n) an operation. */
+        k->late_limit = 2 * late->n + LATE_MAX;
     }
     return true;
 }
@@ -573,6 +582,7 @@ void cp_kernel_reset(cp_kernel *k) {
     k->last = 0;
     k->late_limit = LATE_MAX;
     k->count = 0;
+    k->moved = 0;
     k->now = 0.0;
     k->events_run = 0;
     k->stale_count = 0;
@@ -714,6 +724,10 @@ void cp_kernel_stop(cp_kernel *k) {
 
 size_t cp_kernel_pending(const cp_kernel *k) {
     return k->count - k->stale_count;
+}
+
+uint64_t cp_kernel_entries_moved(const cp_kernel *k) {
+    return k->moved;
 }
 
 uint64_t cp_kernel_events_run(const cp_kernel *k) {

@@ -16,8 +16,9 @@
  *   not know has one-off duty contacts as a Poisson process of rate
  *   `worker.duty_contacts_per_month`; each recognises the risk with
  *   probability `worker.duty_quality`.
- * - The risk clock. A child known to the service (waiting, allocated, or
- *   closed within `harm.closed_followup_days`) has serious harm at hazard
+ * - The risk clock. A child known to the service (a referral at the front
+ *   door, a case waiting or allocated, or one closed within
+ *   `harm.closed_followup_days`) has serious harm at hazard
  *   harm_rate[true risk] x (1 - protection), and its true risk drifts: up
  *   (medium to high) at `escalation_rate` while it lacks the protection it
  *   needs, down one level at `deescalation_rate` under full protection.
@@ -34,12 +35,16 @@
  *   a change of its case, it lacks the protection it needs for a cause other
  *   than the current episode's (protection_settle). Referrals screened at
  *   the end of a day are settled after that day's allocation, so a child
- *   allocated at once is not counted as unallocated.
+ *   allocated at once is not counted as unallocated. A referral at the
+ *   front door has no missed-risk cause (the service is within its
+ *   one-working-day screening), so a re-referral ends the episode of the
+ *   child's last closure, and the end of follow-up ends it too.
  *
  * Protection levels: 2 (full: an allocated worker at work, visits not
  * overdue, risk recognised) cuts the hazard by `harm.protection_effect`;
- * 1 (duty cover: waiting, worker away, visits overdue, or risk
- * unrecognised) by `harm.duty_protection_effect`; 0 (closed) not at all.
+ * 1 (duty cover: at the front door, waiting, worker away, visits overdue,
+ * or risk unrecognised) by `harm.duty_protection_effect`; 0 (closed) not at
+ * all.
  * With `mechanisms.harm` off (or in queue mode) there is no risk clock and
  * no missed-risk count; visits and duty contacts still happen, since they
  * find risk that changes a case's pathway.
@@ -60,16 +65,17 @@ static bool worker_present(const cp_worker *w) {
 
 /* ---- protection and its causes ----------------------------------------- */
 
-/* Known to the service for harm and missed risk: open, or closed within
- * the follow-up window. */
+/* Known to the service, so exposed to harm: at the front door, open, or
+ * closed within the follow-up window. */
 static bool case_tracked(const cp_model *m, const cp_case *c, double now) {
-    if (c->status == CASE_WAITING || c->status == CASE_ALLOCATED)
+    if (c->status == CASE_AT_DOOR || c->status == CASE_WAITING || c->status == CASE_ALLOCATED)
         return true;
     return c->status == CASE_CLOSED && now - c->closed_time < m->cfg.closed_followup_days;
 }
 
 /* Why a child that needs protection (true risk medium or high) lacks it,
- * or MISSED_NONE. */
+ * or MISSED_NONE. A referral at the front door has no cause: the service is
+ * within its timescale (screening within one working day). */
 static int case_cause(const cp_case *c) {
     if (c->true_risk < RISK_MEDIUM)
         return MISSED_NONE;
@@ -87,9 +93,9 @@ static int case_cause(const cp_case *c) {
     }
 }
 
-/* 0 none (closed), 1 duty cover, 2 full. */
+/* 0 none (closed), 1 duty cover (at the door, waiting, ...), 2 full. */
 static int case_protection(const cp_model *m, const cp_case *c) {
-    if (c->status == CASE_WAITING)
+    if (c->status == CASE_WAITING || c->status == CASE_AT_DOOR)
         return 1;
     if (c->status != CASE_ALLOCATED)
         return 0;
@@ -197,30 +203,32 @@ static void on_risk_clock(cp_kernel *k, void *ctx, uint64_t arg) {
     c->risk_event = CP_EVENT_NONE;
     CP_ASSERT(c->status != CASE_FREE);
     double now = cp_kernel_now(k);
-    if (c->status == CASE_CLOSED && !case_tracked(m, c, now))
-        return; /* follow-up over: the clock restarts if the child is re-referred */
-    if (c->status != CASE_AT_DOOR) {
-        const cp_config *cfg = &m->cfg;
-        int r = c->true_risk;
-        int level = case_protection(m, c), cause = case_cause(c);
-        double harm_max = cfg->harm_rate[r] / YEAR_DAYS;
-        double u = cp_rng_uniform(rng(m, CP_STREAM_HARM)) * (harm_max + drift_max_per_day(cfg, r));
-        if (u < harm_max) {
-            if (u < harm_max * (1.0 - protection_cut(cfg, level)))
-                record_harm(m, c, cause);
-        } else {
-            /* up (medium to high) while the child lacks the protection it
-             * needs; down one level under an effective plan: full
-             * protection, from the assessment on (see docs/model.md) */
-            bool up = cause != MISSED_NONE && r == RISK_MEDIUM;
-            bool down = cause == MISSED_NONE && level == 2 && r > RISK_LOW;
-            double rate = up ? cfg->escalation_rate / YEAR_DAYS
-                             : down ? cfg->deescalation_rate / YEAR_DAYS : 0.0;
-            if (u - harm_max < rate)
-                risk_drifts(m, id, up);
-        }
+    if (!case_tracked(m, c, now)) {
+        /* follow-up over: the episode (if any) ends; the clock restarts if
+         * the child is re-referred */
         protection_settle(m, id);
+        return;
     }
+    const cp_config *cfg = &m->cfg;
+    int r = c->true_risk;
+    int level = case_protection(m, c), cause = case_cause(c);
+    double harm_max = cfg->harm_rate[r] / YEAR_DAYS;
+    double u = cp_rng_uniform(rng(m, CP_STREAM_HARM)) * (harm_max + drift_max_per_day(cfg, r));
+    if (u < harm_max) {
+        if (u < harm_max * (1.0 - protection_cut(cfg, level)))
+            record_harm(m, c, cause);
+    } else {
+        /* up (medium to high) while the child lacks the protection it
+         * needs; down one level under an effective plan: full protection,
+         * from the assessment on (see docs/model.md) */
+        bool up = cause != MISSED_NONE && r == RISK_MEDIUM;
+        bool down = cause == MISSED_NONE && level == 2 && r > RISK_LOW;
+        double rate = up ? cfg->escalation_rate / YEAR_DAYS
+                         : down ? cfg->deescalation_rate / YEAR_DAYS : 0.0;
+        if (u - harm_max < rate)
+            risk_drifts(m, id, up);
+    }
+    protection_settle(m, id);
     risk_clock_ensure(m, id);
 }
 
@@ -314,6 +322,7 @@ static void on_visit(cp_kernel *k, void *ctx, uint64_t arg) {
 
 void protection_case_referred(cp_model *m, int32_t id) {
     risk_clock_ensure(m, id);
+    protection_settle(m, id); /* a re-referral: the episode of its closure ends */
 }
 
 void protection_case_waiting(cp_model *m, int32_t id) {

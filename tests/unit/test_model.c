@@ -630,6 +630,62 @@ static void a_change_of_worker_redoes_a_share_of_an_assessment(void **state) {
     fixture_end(&f);
 }
 
+/* Referrals waiting at the front door (screened at 17:00, 0.7 days in)
+ * are harmed at the duty-cover hazard; the service is within its timescale,
+ * so none of it is missed risk. */
+static void referrals_at_the_door_are_harmed_at_the_duty_cover_hazard(void **state) {
+    (void)state;
+    enum { N = 4000 };
+    const double rate = 50.0, until = 0.69; /* a year; days, before the screening */
+    fixture f;
+    fixture_begin_sized(&f, 10, 5);
+    f.m->cfg.mech_harm = true;
+    f.m->cfg.escalation_rate = f.m->cfg.deescalation_rate = 0.0;
+    f.m->cfg.harm_rate[RISK_HIGH] = rate;
+    for (int i = 0; i < N; i++) {
+        int32_t id = case_alloc(f.m);
+        f.m->cases[id].true_risk = RISK_HIGH;
+        demand_refer(f.m, id, false);
+    }
+    run_to(&f, until);
+    assert_int_equal(f.m->n_at_door, N);
+    assert_poisson("harm at the door", f.m->st.harm,
+                   N * rate * (1.0 - f.m->cfg.duty_protection_effect) * until / YEAR_DAYS);
+    assert_true(f.m->st.harm_unprotected == 0.0);
+    for (int c = 0; c < MISSED_CAUSES; c++)
+        assert_true(f.m->st.missed[c] == 0.0);
+    fixture_end(&f);
+}
+
+/* A high-risk child screened out starts a missed-risk episode; re-referred
+ * (inside its follow-up or after it) and screened out again, it starts
+ * another: the second closure is a second failure. */
+static void a_child_screened_out_again_after_a_rereferral_starts_a_new_episode(void **state) {
+    (void)state;
+    for (int after_followup = 0; after_followup <= 1; after_followup++) {
+        fixture f;
+        fixture_begin(&f);
+        f.m->cfg.mech_harm = true;
+        f.m->cfg.closed_followup_days = 70.0;
+        f.m->cfg.escalation_rate = f.m->cfg.deescalation_rate = 0.0;
+        int32_t id = case_alloc(f.m);
+        cp_case *c = &f.m->cases[id];
+        c->true_risk = RISK_HIGH;
+        demand_refer(f.m, id, false);
+        case_close(f.m, id, true, false); /* screened out */
+        assert_true(f.m->st.missed[MISSED_UNRECOGNISED] == 1.0);
+        c->rereferral_pending = true; /* kept, as for a re-referral to come */
+        run_to(&f, after_followup ? 100.0 : 30.0);
+        /* what on_rereferral does */
+        c->rereferral_pending = false;
+        c->closed_time = -1.0;
+        demand_refer(f.m, id, true);
+        case_close(f.m, id, true, false); /* screened out again */
+        assert_true(f.m->st.missed[MISSED_UNRECOGNISED] == 2.0);
+        fixture_end(&f);
+    }
+}
+
 /* ---- duty cover --------------------------------------------------------- */
 
 /* N high-risk children on the list, known as medium risk, with every worker
@@ -1116,6 +1172,8 @@ int main(void) {
         cmocka_unit_test(open_children_are_harmed_at_the_hazard_their_protection_leaves),
         cmocka_unit_test(due_visits_are_made_at_the_share_of_hours_a_worker_can_give),
         cmocka_unit_test(a_referral_allocated_on_its_screening_day_is_not_missed_risk),
+        cmocka_unit_test(referrals_at_the_door_are_harmed_at_the_duty_cover_hazard),
+        cmocka_unit_test(a_child_screened_out_again_after_a_rereferral_starts_a_new_episode),
         cmocka_unit_test(rereferral_is_likelier_after_early_and_wrong_closures),
         cmocka_unit_test(nqsws_have_a_protected_caseload_tapering_supervision_and_qualify_after_a_year),
         cmocka_unit_test(a_change_of_worker_redoes_a_share_of_an_assessment),
