@@ -85,6 +85,10 @@ typedef struct cp_case {
     uint8_t last_missed;  /* missed_cause of the current missed-risk episode */
     bool work_stage;      /* assessment/s47 (progress needs a worker) vs plan */
     bool visits_overdue;  /* a due visit was not made; cleared by the next visit or stage */
+    /* The next risk-clock candidate, or duty contact of this waiting spell,
+     * was drawn and falls after the end of the run: none is to come, and
+     * drawing again would give the child a second chance (protection.c). */
+    bool risk_clock_past_end, contact_past_end;
     bool early_closed, wrong_closed, rereferral_pending, is_rereferral;
     int32_t worker;       /* -1 when none */
     int32_t worker_slot;  /* index in the worker's case array (next free id when free) */

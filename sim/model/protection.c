@@ -160,7 +160,7 @@ static void contact_ensure(cp_model *m, int32_t id);
  * none can come before the end of the run). */
 static void risk_clock_ensure(cp_model *m, int32_t id) {
     cp_case *c = &m->cases[id];
-    if (c->risk_event != CP_EVENT_NONE || !harm_on(m))
+    if (c->risk_event != CP_EVENT_NONE || c->risk_clock_past_end || !harm_on(m))
         return;
     const cp_config *cfg = &m->cfg;
     double rate = cfg->harm_rate[c->true_risk] / YEAR_DAYS + drift_max_per_day(cfg, c->true_risk);
@@ -172,11 +172,11 @@ static void risk_clock_ensure(cp_model *m, int32_t id) {
      * child almost always, and then the logarithm is not needed. */
     double now = cp_kernel_now(m->kernel);
     double u = cp_rng_uniform(rng(m, CP_STREAM_HARM));
-    if (u >= rate * (m->end_time - now))
-        return;
-    double at = now + -log1p(-u) / rate;
+    double at = u >= rate * (m->end_time - now) ? m->end_time : now + -log1p(-u) / rate;
     if (at < m->end_time)
         c->risk_event = cp_kernel_schedule_at(m->kernel, at, PRIO_CASE, on_risk_clock, m, (uint64_t)id);
+    else
+        c->risk_clock_past_end = true;
 }
 
 /* The true risk of a child moves by one level. */
@@ -239,13 +239,16 @@ static void on_duty_contact(cp_kernel *k, void *ctx, uint64_t arg);
 static void contact_ensure(cp_model *m, int32_t id) {
     cp_case *c = &m->cases[id];
     const cp_config *cfg = &m->cfg;
-    if (c->contact_event != CP_EVENT_NONE || cfg->single_stage || c->status != CASE_WAITING ||
-        c->known_risk >= c->true_risk || !(cfg->duty_contacts_per_month > 0.0))
+    if (c->contact_event != CP_EVENT_NONE || c->contact_past_end || cfg->single_stage ||
+        c->status != CASE_WAITING || c->known_risk >= c->true_risk ||
+        !(cfg->duty_contacts_per_month > 0.0))
         return;
     double rate = cfg->duty_contacts_per_month * 12.0 / YEAR_DAYS;
     double at = cp_kernel_now(m->kernel) + cp_rng_exponential(rng(m, CP_STREAM_JUDGEMENT), 1.0) / rate;
     if (at < m->end_time)
         c->contact_event = cp_kernel_schedule_at(m->kernel, at, PRIO_CASE, on_duty_contact, m, (uint64_t)id);
+    else
+        c->contact_past_end = true;
 }
 
 static void on_duty_contact(cp_kernel *k, void *ctx, uint64_t arg) {
@@ -330,6 +333,7 @@ void protection_case_waiting(cp_model *m, int32_t id) {
     cp_kernel_cancel(m->kernel, c->visit_event);
     c->visit_event = CP_EVENT_NONE;
     c->visits_overdue = false;
+    c->contact_past_end = false; /* a new spell on the list: its own contacts */
     contact_ensure(m, id);
     risk_clock_ensure(m, id);
     if (!m->settle_later)

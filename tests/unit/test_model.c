@@ -657,6 +657,42 @@ static void referrals_at_the_door_are_harmed_at_the_duty_cover_hazard(void **sta
     fixture_end(&f);
 }
 
+/* N low-risk children, each referred, put on the list, allocated and
+ * closed at time 0 (each step makes sure its risk clock runs), at a harm
+ * rate of one over the whole run and with no protection effect: harm is
+ * Poisson with mean N. A clock whose first candidate fell after the end
+ * must stay stopped: drawing again at each step gave the child four
+ * chances instead of one (6,069 harm events against 4,000 here). */
+static void a_risk_clock_that_ends_after_the_run_is_not_drawn_again(void **state) {
+    (void)state;
+    enum { N = 4000 };
+    fixture f;
+    fixture_begin_sized(&f, 100, 40);
+    cp_config *cfg = &f.m->cfg;
+    cfg->mech_harm = true;
+    cfg->escalation_rate = cfg->deescalation_rate = 0.0;
+    cfg->protection_effect = cfg->duty_protection_effect = 0.0;
+    cfg->closed_followup_days = 100000.0; /* closed children stay followed */
+    double run_years = f.m->end_time / YEAR_DAYS;
+    cfg->harm_rate[RISK_LOW] = 1.0 / run_years;
+    int32_t ids[N];
+    for (int i = 0; i < N; i++) {
+        ids[i] = case_alloc(f.m);
+        f.m->cases[ids[i]].true_risk = RISK_LOW;
+        demand_refer(f.m, ids[i], false);
+        f.m->cases[ids[i]].known_risk = RISK_LOW;
+        case_open_stage(f.m, ids[i], CP_STAGE_CIN); /* screened by hand: */
+    }
+    f.m->n_at_door = 0; /* ... so the daily tick has nobody left to screen */
+    allocation_run(f.m);
+    assert_int_equal(f.m->n_waiting, 0);
+    for (int i = 0; i < N; i++)
+        case_close(f.m, ids[i], false, false);
+    run_to(&f, f.m->end_time);
+    assert_poisson("harm over the run", f.m->st.harm, N);
+    fixture_end(&f);
+}
+
 /* A high-risk child screened out starts a missed-risk episode; re-referred
  * (inside its follow-up or after it) and screened out again, it starts
  * another: the second closure is a second failure. */
@@ -1173,6 +1209,7 @@ int main(void) {
         cmocka_unit_test(due_visits_are_made_at_the_share_of_hours_a_worker_can_give),
         cmocka_unit_test(a_referral_allocated_on_its_screening_day_is_not_missed_risk),
         cmocka_unit_test(referrals_at_the_door_are_harmed_at_the_duty_cover_hazard),
+        cmocka_unit_test(a_risk_clock_that_ends_after_the_run_is_not_drawn_again),
         cmocka_unit_test(a_child_screened_out_again_after_a_rereferral_starts_a_new_episode),
         cmocka_unit_test(rereferral_is_likelier_after_early_and_wrong_closures),
         cmocka_unit_test(nqsws_have_a_protected_caseload_tapering_supervision_and_qualify_after_a_year),
