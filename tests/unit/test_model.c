@@ -388,6 +388,14 @@ static void a_case_handed_to_a_starter_who_reuses_a_leavers_id_counts_a_change(v
 
 /* ---- protection of open cases ------------------------------------------ */
 
+/* The sized fixture with harm on and every child's true risk fixed (no
+ * escalation or de-escalation). */
+static void harm_fixture_begin(fixture *f, int workers, double cap) {
+    fixture_begin_sized(f, workers, cap);
+    f->m->cfg.mech_harm = true;
+    f->m->cfg.escalation_rate = f->m->cfg.deescalation_rate = 0.0;
+}
+
 /* Runs the kernel to time t (the clock moves forward only). */
 static void run_to(fixture *f, double t) {
     cp_kernel_run_until(f->m->kernel, t);
@@ -413,10 +421,8 @@ static void open_children_are_harmed_at_the_hazard_their_protection_leaves(void 
     const double days = 20.0, away = 8.0, rate = 1.5; /* a year */
     for (int arm = 0; arm < 3; arm++) { /* 0 waiting, 1 allocated, 2 allocated, worker away at first */
         fixture f;
-        fixture_begin_sized(&f, 100, arm ? 40 : 0.5); /* room for all, or for none */
+        harm_fixture_begin(&f, 100, arm ? 40 : 0.5); /* room for all, or for none */
         cp_config *cfg = &f.m->cfg;
-        cfg->mech_harm = true;
-        cfg->escalation_rate = cfg->deescalation_rate = 0.0;
         cfg->duty_contacts_per_month = 0.0;
         cfg->leave_weeks_per_year = 0.0;
         cfg->harm_rate[RISK_HIGH] = rate;
@@ -457,11 +463,9 @@ static void due_visits_are_made_at_the_share_of_hours_a_worker_can_give(void **s
     (void)state;
     enum { WORKERS = 100, EACH = 30, N = WORKERS * EACH };
     fixture f;
-    fixture_begin_sized(&f, WORKERS, EACH);
+    harm_fixture_begin(&f, WORKERS, EACH);
     cp_config *cfg = &f.m->cfg;
-    cfg->mech_harm = true;
     cfg->harm_rate[RISK_HIGH] = 0.0;
-    cfg->escalation_rate = cfg->deescalation_rate = 0.0;
     cfg->leave_weeks_per_year = 0.0;
     for (int i = 0; i < N; i++)
         new_waiting_case(f.m, RISK_HIGH);
@@ -638,9 +642,7 @@ static void referrals_at_the_door_are_harmed_at_the_duty_cover_hazard(void **sta
     enum { N = 4000 };
     const double rate = 50.0, until = 0.69; /* a year; days, before the screening */
     fixture f;
-    fixture_begin_sized(&f, 10, 5);
-    f.m->cfg.mech_harm = true;
-    f.m->cfg.escalation_rate = f.m->cfg.deescalation_rate = 0.0;
+    harm_fixture_begin(&f, 10, 5);
     f.m->cfg.harm_rate[RISK_HIGH] = rate;
     for (int i = 0; i < N; i++) {
         int32_t id = case_alloc(f.m);
@@ -667,10 +669,8 @@ static void a_risk_clock_that_ends_after_the_run_is_not_drawn_again(void **state
     (void)state;
     enum { N = 4000 };
     fixture f;
-    fixture_begin_sized(&f, 100, 40);
+    harm_fixture_begin(&f, 100, 40);
     cp_config *cfg = &f.m->cfg;
-    cfg->mech_harm = true;
-    cfg->escalation_rate = cfg->deescalation_rate = 0.0;
     cfg->protection_effect = cfg->duty_protection_effect = 0.0;
     cfg->closed_followup_days = 100000.0; /* closed children stay followed */
     double run_years = f.m->end_time / YEAR_DAYS;
@@ -700,10 +700,8 @@ static void a_child_screened_out_again_after_a_rereferral_starts_a_new_episode(v
     (void)state;
     for (int after_followup = 0; after_followup <= 1; after_followup++) {
         fixture f;
-        fixture_begin(&f);
-        f.m->cfg.mech_harm = true;
+        harm_fixture_begin(&f, 3, 2);
         f.m->cfg.closed_followup_days = 70.0;
-        f.m->cfg.escalation_rate = f.m->cfg.deescalation_rate = 0.0;
         int32_t id = case_alloc(f.m);
         cp_case *c = &f.m->cases[id];
         c->true_risk = RISK_HIGH;
