@@ -11,10 +11,16 @@
  *   line is wrong (bad input: do not retry); 1 when a file could not be
  *   read for another reason (I/O error, out of memory) and none was invalid.
  * All files are checked even after a failure, so one run shows everything.
+ * - A sweep file (one with a [sweep] section; scenarios/ holds some) is
+ *   checked as `cpsim plan` checks it: the file, its base scenario and the
+ *   config of every point of its design. It says "FILE: ok (sweep file: ...)".
+ *   --set does not apply to a sweep file (its keys are the base scenario's
+ *   and the [param.*] sections'): given with one, it is exit 2.
  */
 #include "cli.h"
 
 #include "cpsim/scenario.h"
+#include "cpsim/sweep.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +28,41 @@
 
 static void usage(FILE *to) {
     fprintf(to, "usage: cpsim validate [--set section.key=value]... FILE...\n"
-                "Checks scenario files and reports every error at once. Exit 0 when all are\n"
-                "valid, 2 when any is not.\n");
+                "Checks scenario files (and sweep files, as `cpsim plan` does) and reports\n"
+                "every error at once. Exit 0 when all are valid, 2 when any is not.\n");
+}
+
+/* Checks a sweep file as `cpsim plan` would, without writing anything;
+ * returns its exit code (0, 1 or 2). */
+static int validate_sweep(const char *path, size_t set_count) {
+    if (set_count > 0) {
+        fprintf(stderr,
+                "%s: a sweep file: --set does not apply to it (set keys in its base "
+                "scenario, or vary them in a [param.NAME] section)\n",
+                path);
+        return 2;
+    }
+    cp_error err;
+    cp_error_clear(&err);
+    cp_sweep *sw = cp_sweep_load(path, NULL, true, &err);
+    if (!sw) {
+        fprintf(stderr, "%s\n", err.message[0] ? err.message : "could not be checked");
+        if (err.status == CP_EINPUT)
+            fprintf(stderr, "%s: invalid sweep file\n", path);
+        return cp_status_exit_code(err.status);
+    }
+    printf("%s: ok (sweep file: %s design, %zu points x %zu replications, base %s)\n", path,
+           cp_design_name(sw->design), sw->point_count, sw->replications, sw->base_path);
+    cp_sweep_destroy(sw);
+    return 0;
+}
+
+/* True when the loader's diagnostics say the file has a [sweep] section. */
+static bool has_sweep_section(const cp_diagnostics *diags) {
+    for (size_t i = 0; i < diags->count; i++)
+        if (strcmp(diags->items[i].section, "sweep") == 0)
+            return true;
+    return false;
 }
 
 /* Loads one file and reports on it; returns its exit code (0, 1 or 2). */
@@ -32,6 +71,10 @@ static int validate_one(const char *path, const char *const *sets, size_t set_co
     cp_diagnostics_init(&diags);
     cp_config cfg;
     cp_status status = cp_scenario_load(path, sets, set_count, &cfg, &diags);
+    if (status == CP_EINPUT && has_sweep_section(&diags)) {
+        cp_diagnostics_fini(&diags);
+        return validate_sweep(path, set_count);
+    }
     char line[1200];
     for (size_t i = 0; i < diags.count; i++) {
         cp_diagnostic_format(&diags.items[i], line, sizeof line);
@@ -41,13 +84,6 @@ static int validate_one(const char *path, const char *const *sets, size_t set_co
         printf("%s: ok\n", path);
     } else if (status == CP_EINPUT) {
         fprintf(stderr, "%s: %zu error%s\n", path, diags.errors, diags.errors == 1 ? "" : "s");
-        /* scenarios/ also holds sweep files: point at the command that reads them */
-        for (size_t i = 0; i < diags.count; i++)
-            if (strcmp(diags.items[i].section, "sweep") == 0) {
-                fprintf(stderr, "%s: this looks like a sweep file, not a scenario: check it with "
-                                "`cpsim plan %s --out DIR`\n", path, path);
-                break;
-            }
     } else {
         fprintf(stderr, "%s: could not be checked (%s)\n", path,
                 status == CP_ENOMEM ? "out of memory" : "read error");

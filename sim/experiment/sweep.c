@@ -583,8 +583,21 @@ static void check_param(reader *rd, cp_sweep_param *p) {
         return; /* reported by param_key */
     p->entry = cp_schema_find(p->section, p->key);
     if (!p->entry) {
-        problem(pr, p->key_line, section, "key", "%s.%s is not a scenario key (see `cpsim keys`)",
-                p->section, p->key);
+        /* The scenario checks' own words, with their nearest-key hint, as
+         * `--set section.key=...` would get them. */
+        cp_config scratch = sw->base;
+        char assign[160];
+        snprintf(assign, sizeof assign, "%s.%s=0", p->section, p->key);
+        cp_diagnostics d;
+        cp_diagnostics_init(&d);
+        cp_status st = cp_scenario_apply(&scratch, assign, &d);
+        if (st == CP_EINPUT && d.count > 0)
+            problem(pr, p->key_line, section, "key", "%s.%s is not a scenario key: %s", p->section,
+                    p->key, d.items[0].message);
+        else
+            problem(pr, p->key_line, section, "key",
+                    "%s.%s is not a scenario key (see `cpsim keys`)", p->section, p->key);
+        cp_diagnostics_fini(&d);
         return;
     }
     switch (p->entry->type) {

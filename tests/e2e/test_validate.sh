@@ -65,16 +65,31 @@ fi
 # ---- cpsim validate: files that must pass ------------------------------------
 shopt -s nullglob
 for file in "$src"/scenarios/*.ini "$fixtures"/valid/*.ini; do
-    # scenarios/ also holds sweep files, which are checked by `cpsim plan`.
+    # scenarios/ also holds sweep files: validate checks them as `cpsim plan` does.
     if grep -q '^\[sweep\]' "$file"; then
-        expect_exit 2 "validate the sweep file $file" -- "$cpsim" validate "$file"
-        grep -q "this looks like a sweep file" "$work/err" ||
-            fail "validate $file: does not say it is a sweep file"
+        expect_exit 0 "validate the sweep file $file" -- "$cpsim" validate "$file"
+        grep -q "^$file: ok (sweep file: .* points x .* replications, base " "$work/out" ||
+            fail "validate $file: no \"ok (sweep file: ...)\" line: $(cat "$work/out")"
+        expect_exit 2 "validate the sweep file $file with --set" -- \
+            "$cpsim" validate --set team.social_workers=3 "$file"
+        grep -q "a sweep file: --set does not apply to it" "$work/err" ||
+            fail "validate --set on $file: does not say --set does not apply"
         continue
     fi
     expect_exit 0 "validate $file" -- "$cpsim" validate "$file"
     grep -qxF "$file: ok" "$work/out" || fail "validate $file: no \"ok\" line on stdout"
 done
+
+# A sweep file with a misspelt key fails validate as it would fail plan, with
+# the scenario checks' hint.
+sed 's/^key = team.social_workers$/key = team.social_workrs/' \
+    "$src/tests/fixtures/sweep/small-lhs.ini" >"$work/bad-sweep.ini"
+cp "$src/tests/fixtures/sweep/base-short.ini" "$work/"
+expect_exit 2 "a sweep file with a misspelt key" -- "$cpsim" validate "$work/bad-sweep.ini"
+grep -qF "$work/bad-sweep.ini:13: [param.social_workers] key: team.social_workrs is not a scenario key: unknown key \"social_workrs\" in [team]; did you mean \"social_workers\"?" \
+    "$work/err" || fail "a sweep file with a misspelt key: unexpected message: $(cat "$work/err")"
+grep -qxF "$work/bad-sweep.ini: invalid sweep file" "$work/err" ||
+    fail "a sweep file with a misspelt key: no \"invalid sweep file\" line"
 
 # ---- cpsim validate: files that must fail -------------------------------------
 invalid=("$fixtures"/invalid/*.ini)

@@ -305,7 +305,9 @@ static void sweep_file_errors_name_file_line_and_key(void **state) {
                    "9: [param.w] max: team.social_workers=2000000", "");
     expect_problem("unknown-key.ini", "design = lhs\npoints = 4\n",
                    "[param.w]\nkey = team.social_workerz\nmin = 4\nmax = 6\n",
-                   "7: [param.w] key:", "not a scenario key");
+                   "7: [param.w] key:",
+                   "team.social_workerz is not a scenario key: unknown key \"social_workerz\" in "
+                   "[team]; did you mean \"social_workers\"?");
     expect_problem("typo.ini", "design = lhs\npoints = 4\nrepetitions = 3\n",
                    "[param.w]\nkey = team.social_workers\nmin = 4\nmax = 6\n",
                    "5: [sweep] repetitions:", "unknown key");
