@@ -59,7 +59,7 @@ static void print_markdown(FILE *out) {
           "plain decimals (`0.5`, `1e-3`); NaN, infinities, leading zeros (`012`) and units\n"
           "after the number are errors; hexadecimal (`0x...`) only for `simulation.seed`.\n"
           "Booleans are `true`/`false`/`yes`/`no`/`on`/`off`/`1`/`0`. Lists are numbers\n"
-          "separated by spaces. Shocks are sections named `[shock.NAME]` (letters, digits,\n",
+          "separated by spaces or commas. Shocks are sections named `[shock.NAME]` (letters, digits,\n",
           out);
     fprintf(out,
             "`-`, `_`; at most %d shocks), each with the `shock.NAME` keys below. Any key can\n"

@@ -6,7 +6,8 @@
  * diagnostic (exit 2), make sure the output directory exists and can be
  * created (exit 1) *before* the simulation starts, run (exit 75 when
  * interrupted, nothing written), then write all files as a set (exit 1 on an
- * I/O error, nothing replaced) and print the headline table.
+ * I/O error, nothing replaced) and print the outcome table: every outcome
+ * of MODEL.md section 2 (all of summary.csv's but the event count).
  *
  * --reps and --seed are passed to the scenario loader as the last `--set`
  * assignments (cli_load_scenario), so they are range-checked by the schema
@@ -145,10 +146,9 @@ static void print_summary(const cp_experiment *exp, FILE *to) {
     cli_table_init(&t, 4);
     const char *header[] = {"outcome", "mean", "95% CI", "<unit"};
     cli_table_row(&t, header);
-    for (size_t i = 0; cli_main_outcomes[i]; i++) {
-        int k = cp_outcome_find(cli_main_outcomes[i]);
-        if (k < 0)
-            continue;
+    for (int k = 0; k < CP_OUTCOME_COUNT; k++) {
+        if (k == CP_OUT_EVENTS)
+            continue; /* the model's work, not an outcome of the team */
         const cp_summary *s = &exp->summary[k];
         char mean[32], lo[32], hi[32], ci[80];
         cli_format_value(s->mean, mean, sizeof mean);
@@ -158,8 +158,8 @@ static void print_summary(const cp_experiment *exp, FILE *to) {
             snprintf(ci, sizeof ci, "%s to %s", lo, hi);
         else
             snprintf(ci, sizeof ci, "-");
-        const char *row[] = {cli_main_outcomes[i], mean, ci,
-                             cp_outcome_info_get((cp_outcome_id)k)->unit};
+        const cp_outcome_info *info = cp_outcome_info_get((cp_outcome_id)k);
+        const char *row[] = {info->name, mean, ci, info->unit};
         cli_table_row(&t, row);
     }
     cli_table_print(&t, to);

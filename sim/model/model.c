@@ -397,6 +397,9 @@ static void finish_outcomes(cp_model *m, cp_result *r) {
     o[CP_OUT_HIGH_RISK_UNALLOCATED_DAYS] = st->high_unalloc_area / years;
     o[CP_OUT_HARM_EVENTS] = st->harm / years;
     o[CP_OUT_HARM_UNPROTECTED] = st->harm_unprotected / years;
+    o[CP_OUT_HARM_UNALLOCATED] = st->harm_by_cause[MISSED_UNALLOCATED] / years;
+    o[CP_OUT_HARM_UNRECOGNISED] = st->harm_by_cause[MISSED_UNRECOGNISED] / years;
+    o[CP_OUT_HARM_VISITS_OVERDUE] = st->harm_by_cause[MISSED_VISITS_OVERDUE] / years;
     o[CP_OUT_MISSED_UNALLOCATED] = st->missed[MISSED_UNALLOCATED] / years;
     o[CP_OUT_MISSED_UNRECOGNISED] = st->missed[MISSED_UNRECOGNISED] / years;
     o[CP_OUT_MISSED_VISITS_OVERDUE] = st->missed[MISSED_VISITS_OVERDUE] / years;

@@ -126,6 +126,7 @@ typedef struct cp_worker {
     uint32_t serial;      /* unique in a replication (ids are reused, serials never; 0 is none) */
     double fte;
     double experience_at_start;
+    double service_at_start; /* years with this employer at start_time (0 for a new hire) */
     double start_time;
     double burnout;
     double load;          /* needed / contracted hours, updated weekly */
@@ -182,7 +183,7 @@ typedef struct histogram {
 typedef struct stats {
     double unalloc_area, high_unalloc_area, unalloc_max;
     double wait_sum; uint64_t wait_n; histogram wait_hist;
-    double harm, harm_unprotected;
+    double harm, harm_unprotected, harm_by_cause[MISSED_CAUSES];
     double missed[MISSED_CAUSES];
     double caseload_sum_weeks; uint64_t caseload_weeks;
     histogram caseload_hist; uint64_t over_cap_samples, caseload_samples;

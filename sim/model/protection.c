@@ -116,6 +116,7 @@ static void record_harm(cp_model *m, const cp_case *c, int cause) {
         m->st.iv_harm += 1.0;
         if (cause != MISSED_NONE) {
             m->st.harm_unprotected += 1.0;
+            m->st.harm_by_cause[cause] += 1.0;
             m->st.missed[cause] += 1.0;
             m->st.iv_missed += 1.0;
         }

@@ -425,7 +425,9 @@ cp_status workforce_start(cp_model *m, cp_error *err) {
         cp_post *p = &m->posts[i];
         if (c->mech_recruitment && cp_rng_uniform(r) < c->initial_vacancy_share) {
             p->agency_wanted = cp_rng_uniform(r) < cover;
-            if (p->agency_wanted) {
+            /* the agency cap holds from the start, as on_agency_arrives keeps it */
+            if (p->agency_wanted &&
+                m->agency_fte + p->fte <= c->agency_cap * m->establishment + 1e-9) {
                 int32_t id = worker_new(m, WORKER_AGENCY, i, agency_experience(m));
                 m->posts[i].agency = id;
             }
@@ -442,6 +444,9 @@ cp_status workforce_start(cp_model *m, cp_error *err) {
             m->workers[id].convert_event = cp_kernel_schedule_in(
                 m->kernel, (1.0 - into) * YEAR_DAYS, PRIO_WORKFORCE, on_nqsw_qualifies, m, (uint64_t)id);
         }
+        /* The team at the start has its experience as its service here, as
+         * the turnover multiplier takes it (docs/model.md). */
+        m->workers[id].service_at_start = m->workers[id].experience_at_start;
     }
     for (int32_t i = 0; i < m->worker_count; i++) {
         cp_worker *w = &m->workers[i];
@@ -585,7 +590,8 @@ void workforce_weekly(cp_model *m) {
         /* Leave for the coming week. */
         double leave_weeks = c->leave_weeks_per_year;
         if (c->retention_leave && w->type != WORKER_AGENCY &&
-            (now - w->start_time) / YEAR_DAYS >= c->retention_leave_after_years)
+            w->service_at_start + (now - w->start_time) / YEAR_DAYS >=
+                c->retention_leave_after_years)
             leave_weeks += c->retention_leave_weeks;
         w->on_leave = !w->absent && cp_rng_uniform(rb) < leave_weeks / 52.0;
 

@@ -10,9 +10,7 @@
  *
  * Rules considered and left out, on purpose: warm-up longer than the run
  * (simulation.years is measured after the warm-up, so any warm-up is
- * consistent); agency share above the vacancy share (inadequate authorities
- * report more agency FTE than vacancies, since agency staff also cover
- * absence); a time-series interval longer than the run (an empty series is
+ * consistent); a time-series interval longer than the run (an empty series is
  * odd but not contradictory).
  */
 #include "scenario_internal.h"
@@ -134,6 +132,28 @@ static void check_sickness_lengths(const rule_context *rc) {
     report_rule(rc, keys, 2, message);
 }
 
+/* Agency staff at the start fill vacant posts (the model has no agency
+ * cover of absence), so a larger agency share could not be honoured: it
+ * would be cut to the vacancy share without a word. Real authorities can
+ * report more agency FTE than vacancies, because agency staff also cover
+ * absence; here that has to be written as vacancies. */
+static void check_initial_agency(const rule_context *rc) {
+    double agency = rc->cfg->initial_agency_share, vacancy = rc->cfg->initial_vacancy_share;
+    if (agency <= vacancy + 1e-9)
+        return;
+    char a[40], v[40], message[400];
+    show(agency, a, sizeof a);
+    show(vacancy, v, sizeof v);
+    snprintf(message, sizeof message,
+             "team.initial_agency_share (%s) is above team.initial_vacancy_share (%s): agency "
+             "staff start only in vacant posts, so at most the vacancy share can be agency at "
+             "the start; lower the agency share or raise the vacancy share",
+             a, v);
+    static const char *const keys[] = {"team", "initial_agency_share", "team",
+                                       "initial_vacancy_share"};
+    report_rule(rc, keys, 2, message);
+}
+
 static void check_harm_order(const rule_context *rc) {
     const double *rate = rc->cfg->harm_rate;
     if (rate[0] <= rate[1] && rate[1] <= rate[2])
@@ -166,8 +186,8 @@ static void check_stage_weights(const rule_context *rc) {
                  "caseload.over_cap_margin (%s)): a case in that stage could never be "
                  "allocated, not even to a full-time worker with no other cases",
                  sections[s], a, b, c);
-        const char *const keys[] = {sections[s], "weight", "caseload", "cap_points", "caseload",
-                                    "over_cap_margin"};
+        const char *const keys[] = {sections[s],  "weight",   "caseload",
+                                    "cap_points", "caseload", "over_cap_margin"};
         report_rule(rc, keys, 3, message);
     }
 }
@@ -181,6 +201,9 @@ static const rule rules[] = {
      check_routes_medium},
     {"`policy.caseload_target` is 0 (no target) or at least 1.", check_caseload_target},
     {"`sickness.short_mean_wd` <= `sickness.long_mean_wd`.", check_sickness_lengths},
+    {"`team.initial_agency_share` <= `team.initial_vacancy_share` (agency staff start only in "
+     "vacant posts).",
+     check_initial_agency},
     {"`harm.rate` does not fall as risk rises: low <= medium <= high.", check_harm_order},
     {"Every stage's `weight` is at most `caseload.cap_points` x (1 + `caseload.over_cap_margin`) "
      "(unless `pathway.single_stage`).",

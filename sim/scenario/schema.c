@@ -133,7 +133,8 @@ static const cp_schema_entry schema[] = {
          "probability an experienced screener at normal load screens out a high-risk referral",
          ASSUMPTION),
     REAL("triage", "screen_inexperience_factor", screen_inexperience_factor, "multiplier", 1, 20,
-         "2", "multiplier on screening errors when the screener has under 2 years' experience",
+         "2", "multiplier on screening errors when the screener has less experience than "
+         "caseload.high_risk_min_experience_years",
          ASSUMPTION),
     REAL("triage", "screen_load_factor", screen_load_factor, "per unit overload", 0, 20, "0.5",
          "extra screening error per unit of duty overload", ASSUMPTION),
@@ -295,7 +296,8 @@ static const cp_schema_entry schema[] = {
          "Copenhagen Burnout Inventory: UK social workers about 63 work-related"),
     REAL("burnout", "gain", burnout_gain, "points/week per unit load", 0, 100, "12",
          "rise a week per unit of load above the comfortable load",
-         "fitted: mean burnout in the high 50s to low 60s (CBI, UK social workers about 63)"),
+         "assumption: gives mean burnout about 54 in baseline.ini, below the CBI score of UK "
+         "social workers (about 63 work-related)"),
     REAL("burnout", "overtime_gain", burnout_overtime_gain, "points/week per 10 hours", 0, 100, "2",
          "rise a week per 10 hours of unpaid overtime", ASSUMPTION),
     REAL("burnout", "recovery", burnout_recovery, "fraction/week", 0, 1, "0.1",
@@ -351,7 +353,8 @@ static const cp_schema_entry schema[] = {
 
     /* [recruitment] */
     REAL("recruitment", "hire_mean_days", hire_mean_days, "days", 1, 3650, "120",
-         "mean time one recruitment campaign takes",
+         "mean time one recruitment campaign takes (campaigns repeat until one appoints, "
+         "so the time to hire is longer: docs/model.md)",
          "no national figure; assumption, about 4 months"),
     REAL("recruitment", "hire_cv", hire_cv, "ratio", 0, 5, "0.5",
          "coefficient of variation of the campaign time", ASSUMPTION),

@@ -444,10 +444,15 @@ static void open_children_are_harmed_at_the_hazard_their_protection_leaves(void 
         assert_poisson(names[arm], f.m->st.harm, N * rate * exposure / YEAR_DAYS);
         /* protected children's harm is not missed risk (an absent worker's
          * case is covered by duty, not neglected); waiting children's is */
-        if (arm)
+        if (arm) {
             assert_true(f.m->st.harm_unprotected == 0.0);
-        else
+        } else {
             assert_true(f.m->st.missed[MISSED_UNALLOCATED] == N + f.m->st.harm);
+            /* and counted by its cause: all of it unallocated */
+            assert_true(f.m->st.harm > 0.0);
+            assert_true(f.m->st.harm_by_cause[MISSED_UNALLOCATED] == f.m->st.harm);
+            assert_true(f.m->st.harm_unprotected == f.m->st.harm);
+        }
         fixture_end(&f);
     }
 }
@@ -836,6 +841,8 @@ static void closed_children_are_harmed_at_the_unprotected_hazard_inside_the_wind
     /* every harm to a closed high-risk child is missed risk (unrecognised),
      * and each child starts one missed-risk episode when it is closed */
     assert_true(missed == N + harm);
+    assert_true(f.m->st.harm_by_cause[MISSED_UNRECOGNISED] == harm);
+    assert_true(f.m->st.harm_unprotected == harm);
     /* nothing happens after the window */
     run_to(&f, 400.0);
     assert_true(f.m->st.harm == harm);
@@ -1024,6 +1031,41 @@ static void an_inadequate_rating_raises_s47s_vacancy_and_turnover(void **state) 
 }
 
 /* ---- recruitment -------------------------------------------------------- */
+
+/* policy.agency_cap holds from the start of a run (the starting agency
+ * staff, placed in vacant posts) and throughout (later cover requests).
+ * 100 posts, 30% vacant and all covered at the start: about 30 agency FTE
+ * without a cap, at most 10 under a cap of 0.1, at every moment, so the
+ * time-average agency rate of every replication is at most 0.1. */
+static void the_agency_cap_holds_from_the_start_and_throughout(void **state) {
+    (void)state;
+    enum { R = 4 };
+    for (int capped = 0; capped < 2; capped++) {
+        cp_config cfg = base_config();
+        cfg.social_workers = 100;
+        cfg.referrals_per_week = 56;
+        cfg.initial_vacancy_share = 0.3;
+        cfg.initial_agency_share = 0.3;
+        cfg.agency_cap = capped ? 0.1 : 1.0;
+        cp_error err;
+        cp_model *m = cp_model_create(&cfg, &err);
+        assert_non_null(m);
+        cp_result r;
+        assert_int_equal(cp_result_init(&r, &cfg, &err), CP_OK);
+        assert_int_equal(model_begin(m, 1, 0, &r, &err), CP_OK);
+        printf("# agency FTE at the start, cap %.1f: %.1f\n", cfg.agency_cap, m->agency_fte);
+        if (capped)
+            assert_true(m->agency_fte <= 10.0 + 1e-9 && m->agency_fte >= 9.0);
+        else
+            assert_true(m->agency_fte > 15.0); /* binomial(100, 0.3): 30 +- 4.6 */
+        cp_result_fini(&r);
+        cp_model_destroy(m);
+        double agency[R];
+        run_outcome(&cfg, R, CP_OUT_AGENCY_RATE, agency);
+        for (int i = 0; i < R; i++)
+            assert_true(capped ? agency[i] <= 0.1 + 1e-9 : agency[i] > 0.1);
+    }
+}
 
 static void agency_cover_fills_the_configured_share_of_vacancy_time(void **state) {
     (void)state;
@@ -1221,6 +1263,7 @@ int main(void) {
         cmocka_unit_test(with_burnout_off_resignations_come_at_the_configured_annual_rate),
         cmocka_unit_test(permanent_leavers_serve_their_notice_period),
         cmocka_unit_test(agency_cover_fills_the_configured_share_of_vacancy_time),
+        cmocka_unit_test(the_agency_cap_holds_from_the_start_and_throughout),
         cmocka_unit_test(with_recruitment_off_the_team_is_fully_staffed_by_permanent_workers),
         cmocka_unit_test(with_burnout_off_sickness_loses_the_expected_share_of_days),
         cmocka_unit_test(switched_off_mechanisms_leave_no_trace),

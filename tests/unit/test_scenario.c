@@ -1167,6 +1167,8 @@ static void to_ini_round_trips_random_configs_exactly(void **state) {
             cfg.caseload_target = 0.0;
         if (cfg.sickness_short_mean_wd > cfg.sickness_long_mean_wd)
             cfg.sickness_short_mean_wd = cfg.sickness_long_mean_wd;
+        if (cfg.initial_agency_share > cfg.initial_vacancy_share)
+            cfg.initial_agency_share = cfg.initial_vacancy_share;
         for (int s = 0; s < CP_STAGE_COUNT; s++) /* every stage fits the weighted cap */
             if (cfg.stage[s].weight > cfg.cap_points)
                 cfg.stage[s].weight = cfg.cap_points;

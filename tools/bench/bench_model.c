@@ -17,7 +17,7 @@
  *     work dominates), with milliseconds per team-year of that long run.
  * Deterministic counts for the same workload (instructions, not seconds):
  * tools/bench/instructions. Run by hand, never as a timed test:
- *   build/tools/bench/bench_model [--quick]
+ *   build/tools/bench/bench_model [--quick | --count N]
  */
 #include "cpsim/kernel.h"
 #include "cpsim/model.h"
@@ -25,6 +25,7 @@
 #include "cpsim/scenario.h"
 
 #include <gsl/gsl_randist.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,7 +157,19 @@ static int count_only(const cp_config *cfg, int reps) {
 }
 
 int main(int argc, char **argv) {
-    int quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
+    bool known = argc == 1 || (argc == 2 && strcmp(argv[1], "--quick") == 0) ||
+                 (argc == 3 && strcmp(argv[1], "--count") == 0 && atoi(argv[2]) > 0);
+    if (!known) {
+        bool help = argc == 2 && strcmp(argv[1], "--help") == 0;
+        fprintf(help ? stdout : stderr,
+                "usage: %s [--quick | --count N]\n"
+                "  (none)     15 rounds of 100 baseline replications, then the memory run\n"
+                "  --quick    3 rounds of 20\n"
+                "  --count N  N replications only, for timing from outside\n",
+                argv[0]);
+        return help ? 0 : 2;
+    }
+    int quick = argc == 2;
     const char *path = CPSIM_SOURCE_DIR "/scenarios/baseline.ini";
     cp_config cfg;
     cp_diagnostics d;
