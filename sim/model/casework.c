@@ -486,7 +486,7 @@ static void on_stage_end(cp_kernel *k, void *ctx, uint64_t arg) {
         if (calendar_working_days_at(m, now) - calendar_working_days_at(m, c->referral_time) <= 45.0)
             m->insp_assess_in45++;
         c->known_risk = judge_risk(m, c);
-        double ra = m->risk_aversion_now;
+        double ra = demand_risk_aversion(m, now);
         double u = cp_rng_uniform(r);
         if (c->known_risk == RISK_HIGH) {
             case_open_stage(m, id, CP_STAGE_S47);

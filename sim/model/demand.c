@@ -44,8 +44,10 @@ double demand_arrival_rate(const cp_model *m, double t) {
     return rate * shocks_factor(m, day, true);
 }
 
-static double risk_aversion(const cp_model *m, double t) {
-    double ra = m->cfg.risk_aversion * shocks_factor(m, t, false);
+double demand_risk_aversion(const cp_model *m, double t) {
+    /* by whole days, as the arrival rate: a shock's window starts and ends
+     * for both at the same midnights */
+    double ra = m->cfg.risk_aversion * shocks_factor(m, floor(t), false);
     if (m->inadequate)
         ra *= m->cfg.inadequate_risk_aversion;
     return ra;
@@ -154,8 +156,7 @@ void demand_screen_batch(cp_model *m) {
     const cp_config *c = &m->cfg;
     double now = cp_kernel_now(m->kernel);
     gsl_rng *r = rng(m, CP_STREAM_TRIAGE);
-    double ra = risk_aversion(m, now);
-    m->risk_aversion_now = ra;
+    double ra = demand_risk_aversion(m, now);
     int32_t screener = pick_screener(m);
     bool novice = screener < 0 ||
                   worker_experience(m, &m->workers[screener]) < c->high_risk_min_experience_years;

@@ -368,7 +368,6 @@ static void model_reset(cp_model *m, uint64_t seed, uint64_t replication) {
     m->n_absent = 0;
     m->last_area_time = 0.0;
     m->measuring = false;
-    m->risk_aversion_now = m->cfg.risk_aversion;
     m->inadequate = m->cfg.mech_inspection && m->cfg.start_inadequate;
     m->inadequate_until = m->inadequate ? m->cfg.inadequate_effect_years * YEAR_DAYS : 0.0;
     m->escalations_week = 0.0;

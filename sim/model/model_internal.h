@@ -247,7 +247,6 @@ typedef struct cp_model {
 
     /* rates and state of the moment */
     double last_area_time;      /* for time integrals */
-    double risk_aversion_now;
     double arrival_multiplier_now;
     bool inadequate;
     double inadequate_until;
@@ -281,6 +280,9 @@ void demand_start(cp_model *m);
 void demand_screen_batch(cp_model *m);
 void demand_screen_settle(cp_model *m);
 double demand_arrival_rate(const cp_model *m, double t);
+/* Risk aversion on the day of t: the base, times every shock whose window
+ * holds that day, times the inadequate rating's factor while it lasts. */
+double demand_risk_aversion(const cp_model *m, double t);
 void demand_refer(cp_model *m, int32_t case_id, bool rereferral);
 
 /* casework.c */

@@ -1030,6 +1030,61 @@ static void an_inadequate_rating_raises_s47s_vacancy_and_turnover(void **state) 
     assert_true(paired_t(rated[0], rated[1], R) > t_crit(R));
 }
 
+/* Retention leave comes after retention_leave_after_years of service, and
+ * the team at the start of a run has its experience as its service (a
+ * starter has none). 400 workers, no other leave: over 10 weekly ticks a
+ * worker with 3 years' service or more is on leave in a week with
+ * probability 20/52 (binomial count, z = 3.9), and one with less never. */
+static void retention_leave_comes_after_the_service_the_team_starts_with(void **state) {
+    (void)state;
+    enum { WORKERS = 400, WEEKS = 10 };
+    cp_config cfg = base_config();
+    all_mechanisms_off(&cfg);
+    cfg.referrals_per_week = 0.0;
+    cfg.social_workers = WORKERS;
+    cfg.experience_mean_years = 3.0; /* gamma(2): about 40% have 3 years or more */
+    cfg.leave_weeks_per_year = 0.0;
+    cfg.retention_leave = true;
+    cfg.retention_leave_after_years = 3.0;
+    cfg.retention_leave_weeks = 20.0;
+    cp_error err;
+    cp_model *m = cp_model_create(&cfg, &err);
+    assert_non_null(m);
+    cp_result r;
+    assert_int_equal(cp_result_init(&r, &cfg, &err), CP_OK);
+    assert_int_equal(model_begin(m, 1, 0, &r, &err), CP_OK);
+    int eligible = 0;
+    for (int32_t i = 0; i < m->worker_count; i++) {
+        assert_true(m->workers[i].service_at_start == m->workers[i].experience_at_start);
+        eligible += m->workers[i].service_at_start >= 3.0;
+    }
+    double leave_weeks = 0.0, n = 0.0; /* n: eligible worker-weeks */
+    for (int week = 0; week < WEEKS; week++) {
+        double tick = FIRST_WEEKLY_TICK + WEEK_DAYS * week;
+        cp_kernel_run_until(m->kernel, tick + 0.5);
+        for (int32_t i = 0; i < m->worker_count; i++) {
+            const cp_worker *w = &m->workers[i];
+            bool served = w->service_at_start + tick / YEAR_DAYS >= 3.0; /* service grows */
+            if (!served)
+                assert_false(w->on_leave);
+            n += served;
+            leave_weeks += w->on_leave;
+        }
+    }
+    double p = 20.0 / 52.0;
+    printf("# %d of %d eligible at the start; weeks on leave %.0f, expected %.1f +- %.1f\n",
+           eligible, WORKERS, leave_weeks, n * p, sqrt(n * p * (1 - p)));
+    assert_true(eligible > WORKERS / 5 && eligible < WORKERS - WORKERS / 5);
+    assert_true(fabs(leave_weeks - n * p) < Z_STRICT * sqrt(n * p * (1 - p)));
+    /* a starter has no service */
+    int32_t post = m->workers[0].post;
+    worker_depart(m, 0);
+    permanent_starts(m, post, WORKER_PERMANENT, 10.0);
+    assert_true(m->workers[0].service_at_start == 0.0);
+    cp_result_fini(&r);
+    cp_model_destroy(m);
+}
+
 /* ---- recruitment -------------------------------------------------------- */
 
 /* policy.agency_cap holds from the start of a run (the starting agency
@@ -1264,6 +1319,7 @@ int main(void) {
         cmocka_unit_test(permanent_leavers_serve_their_notice_period),
         cmocka_unit_test(agency_cover_fills_the_configured_share_of_vacancy_time),
         cmocka_unit_test(the_agency_cap_holds_from_the_start_and_throughout),
+        cmocka_unit_test(retention_leave_comes_after_the_service_the_team_starts_with),
         cmocka_unit_test(with_recruitment_off_the_team_is_fully_staffed_by_permanent_workers),
         cmocka_unit_test(with_burnout_off_sickness_loses_the_expected_share_of_days),
         cmocka_unit_test(switched_off_mechanisms_leave_no_trace),
