@@ -174,13 +174,13 @@ void demand_screen_batch(cp_model *m) {
         int32_t id = m->at_door[i];
         cp_case *cs = &m->cases[id];
         if (cs->true_risk == RISK_HIGH) {
-            m->escalations_week += 1.0;
             if (cp_rng_uniform(r) < miss_high) {
                 if (m->measuring)
                     m->st.screened_out_high++;
                 cs->known_risk = RISK_LOW;
                 case_close(m, id, true, false);
             } else {
+                m->escalations_week += 1.0; /* recognised: the duty worker escalates it */
                 cs->known_risk = RISK_HIGH;
                 case_open_stage(m, id, cp_rng_uniform(r) < direct ? CP_STAGE_S47
                                                                     : CP_STAGE_ASSESSMENT);

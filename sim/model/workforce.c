@@ -201,6 +201,19 @@ static void agency_request(cp_model *m, int32_t post) {
                                               m, (uint64_t)post);
 }
 
+/* Room has opened under policy.agency_cap: the first vacancy that wanted
+ * cover and was refused at the cap (none is pending for it) asks again. */
+static void agency_offer_room(cp_model *m) {
+    for (int32_t i = 0; i < m->post_count; i++) {
+        const cp_post *q = &m->posts[i];
+        if (q->holder < 0 && q->agency < 0 && q->agency_wanted &&
+            !cp_kernel_is_pending(m->kernel, q->agency_request)) {
+            agency_request(m, i);
+            return;
+        }
+    }
+}
+
 static double agency_experience(cp_model *m) {
     return m->cfg.agency_experience_min_years + cp_rng_exponential(rng(m, CP_STREAM_TEAM), 5.0);
 }
@@ -209,6 +222,9 @@ void permanent_starts(cp_model *m, int32_t post, int type, double experience) {
     cp_post *p = &m->posts[post];
     CP_ASSERT(p->holder < 0);
     cp_kernel_cancel(m->kernel, p->campaign);
+    /* cover on its way here is no longer needed: under a binding agency
+     * cap, the room it held goes to another vacancy */
+    bool cover_was_coming = cp_kernel_is_pending(m->kernel, p->agency_request);
     cp_kernel_cancel(m->kernel, p->agency_request);
     int32_t id = worker_new(m, type, post, experience);
     p->holder = id;
@@ -219,6 +235,8 @@ void permanent_starts(cp_model *m, int32_t post, int type, double experience) {
     /* The agency worker covering the vacancy is released. */
     if (p->agency >= 0)
         worker_depart(m, p->agency);
+    else if (cover_was_coming)
+        agency_offer_room(m);
 }
 
 static double hire_probability(const cp_model *m) {
@@ -275,11 +293,13 @@ static void on_nqsw_qualifies(cp_kernel *k, void *ctx, uint64_t arg) {
     worker_count_in(m, w, +1.0);
 }
 
-static void schedule_cohort(cp_model *m, double after) {
+/* The next cohort after `after` (at `after` itself too when `from_start`:
+ * a January cohort arrives on day 0 of a run). */
+static void schedule_cohort(cp_model *m, double after, bool from_start) {
     static const int month_start[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
     double year = floor(after / YEAR_DAYS);
     double at = year * YEAR_DAYS + month_start[m->cfg.nqsw_cohort_month - 1];
-    if (at <= after)
+    if (from_start ? at < after : at <= after)
         at += YEAR_DAYS;
     if (at < m->end_time)
         cp_kernel_schedule_at(m->kernel, at, PRIO_WORKFORCE, on_nqsw_cohort, m, 0);
@@ -296,7 +316,7 @@ static void on_nqsw_cohort(cp_kernel *k, void *ctx, uint64_t arg) {
         permanent_starts(m, post, WORKER_NQSW, 0.0);
         places--;
     }
-    schedule_cohort(m, cp_kernel_now(k));
+    schedule_cohort(m, cp_kernel_now(k), false);
 }
 
 /* ---- leaving ------------------------------------------------------------ */
@@ -323,6 +343,7 @@ void worker_depart(cp_model *m, int32_t wid) {
         p->agency = -1;
         if (p->holder < 0)
             agency_request(m, post);
+        agency_offer_room(m);
     } else {
         p->holder = -1;
         p->vacant_since = cp_kernel_now(m->kernel);
@@ -376,6 +397,20 @@ static void on_sickness_ends(cp_kernel *k, void *ctx, uint64_t arg) {
     m->n_absent--;
 }
 
+/* reallocate_after_wd working days into a long spell its cases go back on
+ * the list; arg is the worker's id and serial, so a leaver's reused id (or a
+ * spell that has ended) is recognised and nothing happens. */
+static void on_sickness_reallocate(cp_kernel *k, void *ctx, uint64_t arg) {
+    (void)k;
+    cp_model *m = ctx;
+    int32_t wid = (int32_t)(arg & 0xffffffffu);
+    cp_worker *w = &m->workers[wid];
+    if (!w->active || !w->absent || w->serial != (uint32_t)(arg >> 32) || w->sickness_reallocated)
+        return;
+    w->sickness_reallocated = true;
+    workforce_release_cases(m, wid);
+}
+
 static void start_sickness(cp_model *m, int32_t wid) {
     const cp_config *c = &m->cfg;
     gsl_rng *r = rng(m, CP_STREAM_SICKNESS);
@@ -393,10 +428,11 @@ static void start_sickness(cp_model *m, int32_t wid) {
     w->return_event = cp_kernel_schedule_at(m->kernel, w->absent_until, PRIO_WORKFORCE,
                                             on_sickness_ends, m, (uint64_t)wid);
     model_tell(m, CP_STORY_SICK, w, wid, wd, long_spell ? "long-term" : "short-term");
-    if (wd > c->sickness_reallocate_after_wd) {
-        w->sickness_reallocated = true;
-        workforce_release_cases(m, wid);
-    }
+    if (wd > c->sickness_reallocate_after_wd)
+        cp_kernel_schedule_at(m->kernel,
+                              calendar_add_working_days(m, now, c->sickness_reallocate_after_wd),
+                              PRIO_WORKFORCE, on_sickness_reallocate, m,
+                              (uint64_t)(uint32_t)wid | (uint64_t)w->serial << 32);
 }
 
 /* ---- start of a replication -------------------------------------------- */
@@ -453,7 +489,7 @@ cp_status workforce_start(cp_model *m, cp_error *err) {
         w->intends_to_leave = c->mech_turnover && cp_rng_uniform(r) < c->turnover_intention_share;
     }
     if (c->mech_recruitment && c->nqsw_cohort_size > 0.0)
-        schedule_cohort(m, 0.0);
+        schedule_cohort(m, 0.0, true);
     return CP_OK;
 }
 

@@ -296,7 +296,7 @@ static const cp_schema_entry schema[] = {
          "Copenhagen Burnout Inventory: UK social workers about 63 work-related"),
     REAL("burnout", "gain", burnout_gain, "points/week per unit load", 0, 100, "12",
          "rise a week per unit of load above the comfortable load",
-         "assumption: gives mean burnout about 54 in baseline.ini, below the CBI score of UK "
+         "assumption: gives mean burnout about 53 in baseline.ini, below the CBI score of UK "
          "social workers (about 63 work-related)"),
     REAL("burnout", "overtime_gain", burnout_overtime_gain, "points/week per 10 hours", 0, 100, "2",
          "rise a week per 10 hours of unpaid overtime", ASSUMPTION),
