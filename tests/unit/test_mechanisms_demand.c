@@ -29,38 +29,12 @@
 #include "cpsim/model.h"
 #include "cpsim/scenario.h"
 #include "model/model_internal.h"
+#include "model_check.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define Z_STRICT 3.9 /* two-sided false-alarm probability about 1e-4 */
-
-static cp_config base_config(void) {
-    cp_config cfg;
-    cp_config_defaults(&cfg);
-    cfg.seed = 4242;
-    return cfg;
-}
-
-static void all_mechanisms_off(cp_config *cfg) {
-    cfg->mech_burnout = cfg->mech_sickness = cfg->mech_turnover = cfg->mech_recruitment = false;
-    cfg->mech_triage_errors = cfg->mech_rereferral = cfg->mech_harm = cfg->mech_inspection = false;
-}
-
-/* A Poisson count against its mean, at Z_STRICT. */
-static void assert_poisson(const char *what, double count, double mean) {
-    printf("# %s: %.0f, expected %.1f +- %.1f\n", what, count, mean, sqrt(mean));
-    assert_true(fabs(count - mean) < Z_STRICT * sqrt(mean));
-}
-
-/* A binomial count of n trials at probability p (0 < p < 1), at Z_STRICT. */
-static void assert_binomial(const char *what, double count, double n, double p) {
-    double sd = sqrt(n * p * (1.0 - p));
-    printf("# %s: %.0f of %.0f, expected %.1f +- %.1f\n", what, count, n, n * p, sd);
-    assert_true(fabs(count - n * p) < Z_STRICT * sd);
-}
 
 /* ---- whole replications: arrivals --------------------------------------- */
 
@@ -264,26 +238,13 @@ a_shocks_risk_aversion_cuts_no_further_action_and_raises_s47s_in_its_window(void
 
 /* ---- a team by hand ------------------------------------------------------ */
 
-typedef struct fixture {
-    cp_model *m;
-    cp_result r;
-} fixture;
-
 /* A team of `workers` permanent workers with case cap `cap` (0.5: nobody
  * can take a case), no referrals, every mechanism off, no leave and no
  * over-cap margin. Child in need plans last 5000 working days, so none ends
  * within a test unless the test says otherwise. */
-static cp_config team_config(int workers, double cap) {
-    cp_config cfg = base_config();
-    all_mechanisms_off(&cfg);
-    cfg.referrals_per_week = 0.0;
-    cfg.social_workers = workers;
-    cfg.cap_cases = cap;
-    cfg.cap_points = 10000;
-    cfg.over_cap_margin = 0.0;
+static cp_config quiet_team_config(int workers, double cap) {
+    cp_config cfg = team_config(workers, cap);
     cfg.leave_weeks_per_year = 0.0;
-    cfg.stage[CP_STAGE_CIN].duration_mean_wd = 5000.0;
-    cfg.stage[CP_STAGE_CIN].duration_cv = 0.0;
     return cfg;
 }
 
@@ -291,25 +252,10 @@ static cp_config team_config(int workers, double cap) {
  * years' experienced (so neither screening nor recognition of risk suffers
  * from inexperience). */
 static void fixture_begin(fixture *f, const cp_config *cfg) {
-    cp_error err;
-    f->m = cp_model_create(cfg, &err);
-    assert_non_null(f->m);
-    assert_int_equal(cp_result_init(&f->r, cfg, &err), CP_OK);
-    assert_int_equal(model_begin(f->m, 1, 0, &f->r, &err), CP_OK);
-    f->m->measuring = true;
+    fixture_begin_config(f, cfg);
     assert_int_equal(f->m->worker_count, (int32_t)ceil(cfg->social_workers));
     for (int32_t w = 0; w < f->m->worker_count; w++)
         f->m->workers[w].experience_at_start = 20.0;
-}
-
-static void fixture_end(fixture *f) {
-    cp_result_fini(&f->r);
-    cp_model_destroy(f->m);
-}
-
-/* Runs the kernel to time t (the clock moves forward only). */
-static void run_to(fixture *f, double t) {
-    cp_kernel_run_until(f->m->kernel, t);
 }
 
 /* A new case with the given true and known risk, opened in `stage`: on the
@@ -352,7 +298,7 @@ static void high_risk_screen_outs_grow_with_the_days_referrals_above_duty_capaci
     const double base = 0.1, load_factor = 1.0, capacity = 20.0;
     const int per_day[] = {10, 20, 60};
     for (size_t arm = 0; arm < sizeof per_day / sizeof per_day[0]; arm++) {
-        cp_config cfg = team_config(10, 0.5);
+        cp_config cfg = quiet_team_config(10, 0.5);
         cfg.mech_triage_errors = true;
         cfg.screen_out_high_base = base;
         cfg.screen_load_factor = load_factor;
@@ -390,7 +336,7 @@ static void risk_aversion_cuts_no_further_action_and_raises_direct_s47s_at_the_d
     const double nfa = 0.2, direct = 0.2;
     for (int arm = 1; arm <= 2; arm++) {
         double ra = arm;
-        cp_config cfg = team_config(10, 0.5);
+        cp_config cfg = quiet_team_config(10, 0.5);
         cfg.nfa_share = nfa;
         cfg.direct_s47_share = direct;
         cfg.risk_aversion = ra;
@@ -440,7 +386,7 @@ static double plan_wd(const cp_model *m, int32_t id, double from) {
 static void under_waiting_list_pressure_cin_plans_are_shortened_and_closed_early(void **state) {
     (void)state;
     const double length = 130.0;
-    cp_config cfg = team_config(10, 0.5);
+    cp_config cfg = quiet_team_config(10, 0.5);
     cfg.pressure_threshold = 1.0;
     cfg.stage[CP_STAGE_CIN].duration_mean_wd = length;
     cfg.stage[CP_STAGE_CIN].duration_cv = 0.0;
@@ -479,7 +425,7 @@ static void under_waiting_list_pressure_cin_plans_are_shortened_and_closed_early
      * medium-risk assessment ends in closure (close_after_assessment_medium
      * 1, no s47s), with 0 or 2 cases left on the list behind it. */
     for (int fillers = 0; fillers <= 2; fillers += 2) {
-        cfg = team_config(1, 1.0);
+        cfg = quiet_team_config(1, 1.0);
         cfg.pressure_threshold = 1.0;
         cfg.s47_after_assessment_medium = 0.0;
         cfg.close_after_assessment_medium = 1.0;
@@ -526,7 +472,7 @@ static void recognition_of_risk_falls_with_burnout_and_overload(void **state) {
     } arm[] = {{0.0, 1.0}, {80.0, 1.0}, {0.0, 2.0}, {80.0, 2.0}};
     for (int site = 0; site < 2; site++) { /* 0 visits, 1 assessments */
         for (size_t a = 0; a < sizeof arm / sizeof arm[0]; a++) {
-            cp_config cfg = team_config(WORKERS, EACH);
+            cp_config cfg = quiet_team_config(WORKERS, EACH);
             cfg.mech_triage_errors = true;
             cfg.familiarity_visits = 0.0; /* no familiarity factor */
             cfg.quality_max = 0.9;
@@ -578,7 +524,7 @@ static void true_risk_falls_under_an_effective_plan_and_only_there(void **state)
     enum { WORKERS = 100, EACH = 20, N = WORKERS * EACH };
     const double rate = 2.0, days = 73.0;
     for (int arm = 0; arm < 3; arm++) { /* 0 protected, 1 waiting, 2 workers off sick */
-        cp_config cfg = team_config(WORKERS, arm == 1 ? 0.5 : EACH);
+        cp_config cfg = quiet_team_config(WORKERS, arm == 1 ? 0.5 : EACH);
         cfg.mech_harm = true;
         for (int r = 0; r < CP_RISK_LEVELS; r++)
             cfg.harm_rate[r] = 0.0;
@@ -619,7 +565,7 @@ static void a_care_order_takes_the_case_off_the_team_only_when_configured(void *
     (void)state;
     enum { WORKERS = 10, N = 20 };
     for (int leaves = 0; leaves <= 1; leaves++) {
-        cp_config cfg = team_config(WORKERS, 5);
+        cp_config cfg = quiet_team_config(WORKERS, 5);
         cfg.care_order_leaves_team = leaves == 1;
         cfg.stage[CP_STAGE_PROCEEDINGS].duration_mean_wd = 10.0;
         cfg.stage[CP_STAGE_PROCEEDINGS].duration_cv = 0.0;
@@ -703,7 +649,7 @@ static void stage_lengths_in_working_days_skip_weekends_and_bank_holidays(void *
     const double hand[] = {65.5, 66.5}; /* the assessment's end, worked out by hand */
     for (int arm = 0; arm < 2; arm++) {
         int holidays = arm ? 8 : 0;
-        cp_config cfg = team_config(1, 5);
+        cp_config cfg = quiet_team_config(1, 5);
         cfg.bank_holidays_per_year = holidays;
         cfg.stage[CP_STAGE_ASSESSMENT].duration_mean_wd = assess_wd;
         cfg.stage[CP_STAGE_ASSESSMENT].duration_cv = 0.0;

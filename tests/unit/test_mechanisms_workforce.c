@@ -24,6 +24,7 @@
 #include "cpsim/model.h"
 #include "cpsim/scenario.h"
 #include "model/model_internal.h"
+#include "model_check.h"
 
 #include <gsl/gsl_cdf.h>
 #include <math.h>
@@ -31,152 +32,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define Z_STRICT 3.9 /* two-sided false-alarm probability about 1e-4 */
-
-static cp_config base_config(void) {
-    cp_config cfg;
-    cp_config_defaults(&cfg);
-    cfg.seed = 4242;
-    return cfg;
-}
-
-static void all_mechanisms_off(cp_config *cfg) {
-    cfg->mech_burnout = cfg->mech_sickness = cfg->mech_turnover = cfg->mech_recruitment = false;
-    cfg->mech_triage_errors = cfg->mech_rereferral = cfg->mech_harm = cfg->mech_inspection = false;
-}
-
-/* Runs `reps` replications; stores outcomes `id` (and `id2`, when out2 is
- * not NULL) of each in out[] (and out2[]). */
-static void run_outcomes(const cp_config *cfg, int reps, cp_outcome_id id, double *out,
-                         cp_outcome_id id2, double *out2) {
-    cp_error err;
-    cp_model *m = cp_model_create(cfg, &err);
-    assert_non_null(m);
-    cp_result r;
-    assert_int_equal(cp_result_init(&r, cfg, &err), CP_OK);
-    for (int i = 0; i < reps; i++) {
-        assert_int_equal(cp_model_run(m, cfg->seed, (uint64_t)i, &r, &err), CP_OK);
-        out[i] = r.outcome[id];
-        if (out2)
-            out2[i] = r.outcome[id2];
-    }
-    cp_result_fini(&r);
-    cp_model_destroy(m);
-}
-
-/* Runs replication `rep` of cfg with an observer; leaves its outcomes in
- * out[] (CP_OUTCOME_COUNT values) when out is not NULL. */
-static void run_watched(const cp_config *cfg, uint64_t rep, cp_observer_fn fn, void *ctx,
-                        double *out) {
-    cp_error err;
-    cp_model *m = cp_model_create(cfg, &err);
-    assert_non_null(m);
-    cp_result r;
-    assert_int_equal(cp_result_init(&r, cfg, &err), CP_OK);
-    cp_model_set_observer(m, fn, ctx);
-    assert_int_equal(cp_model_run(m, cfg->seed, rep, &r, &err), CP_OK);
-    if (out)
-        memcpy(out, r.outcome, sizeof r.outcome);
-    cp_result_fini(&r);
-    cp_model_destroy(m);
-}
-
-static double mean_of(const double *x, int n) {
-    double s = 0.0;
-    for (int i = 0; i < n; i++)
-        s += x[i];
-    return s / n;
-}
-
-static double sd_of(const double *x, int n) {
-    double mu = mean_of(x, n), s = 0.0;
-    for (int i = 0; i < n; i++)
-        s += (x[i] - mu) * (x[i] - mu);
-    return sqrt(s / (n - 1));
-}
-
-/* Paired t statistic of b - a. */
-static double paired_t(const double *a, const double *b, int n) {
-    double d[256];
-    assert_true(n <= 256);
-    for (int i = 0; i < n; i++)
-        d[i] = b[i] - a[i];
-    double sd = sd_of(d, n);
-    printf("# paired: mean difference %.4g, sd %.4g, n %d, t %.3g\n", mean_of(d, n), sd, n,
-           sd > 0.0 ? mean_of(d, n) / (sd / sqrt(n)) : 0.0);
-    return sd > 0.0 ? mean_of(d, n) / (sd / sqrt(n))
-                    : (mean_of(d, n) > 0 ? (double)INFINITY : -(double)INFINITY);
-}
-
-/* One-sided critical t for a false alarm of 1e-4 with n-1 degrees of freedom. */
-static double t_crit(int n) {
-    return gsl_cdf_tdist_Qinv(1e-4, n - 1.0);
-}
-
-/* A binomial count of n trials at probability p, at Z_STRICT. */
-static void assert_binomial(const char *what, double count, double n, double p) {
-    double sd = sqrt(n * p * (1.0 - p));
-    printf("# %s: %.0f of %.0f, expected %.1f +- %.1f\n", what, count, n, n * p, sd);
-    assert_true(fabs(count - n * p) < Z_STRICT * sd);
-}
-
-/* A Poisson count against its mean, at Z_STRICT. */
-static void assert_poisson(const char *what, double count, double mean) {
-    printf("# %s: %.0f, expected %.1f +- %.1f\n", what, count, mean, sqrt(mean));
-    assert_true(fabs(count - mean) < Z_STRICT * sqrt(mean));
-}
-
 static void assert_close(const char *what, double got, double expected, double rel) {
     printf("# %s: %.10g, expected %.10g\n", what, got, expected);
     assert_true(fabs(got - expected) <= rel * fabs(expected));
-}
-
-/* ---- fixtures ------------------------------------------------------------ */
-
-typedef struct fixture {
-    cp_config cfg;
-    cp_model *m;
-    cp_result r;
-} fixture;
-
-/* A team of `workers` permanent workers with case cap `cap`, no referrals
- * and every mechanism off, measuring from time 0. Child in need plans last
- * 5000 working days, so none ends within a test. (test_model.c's fixture.) */
-static void fixture_begin_sized(fixture *f, int workers, double cap) {
-    f->cfg = base_config();
-    all_mechanisms_off(&f->cfg);
-    f->cfg.referrals_per_week = 0.0;
-    f->cfg.social_workers = workers;
-    f->cfg.cap_cases = cap;
-    f->cfg.cap_points = 10000;
-    f->cfg.over_cap_margin = 0.0;
-    f->cfg.stage[CP_STAGE_CIN].duration_mean_wd = 5000.0;
-    f->cfg.stage[CP_STAGE_CIN].duration_cv = 0.0;
-    cp_error err;
-    f->m = cp_model_create(&f->cfg, &err);
-    assert_non_null(f->m);
-    assert_int_equal(cp_result_init(&f->r, &f->cfg, &err), CP_OK);
-    assert_int_equal(model_begin(f->m, 1, 0, &f->r, &err), CP_OK);
-    f->m->measuring = true;
-    assert_int_equal(f->m->worker_count, workers);
-}
-
-static void fixture_end(fixture *f) {
-    cp_result_fini(&f->r);
-    cp_model_destroy(f->m);
-}
-
-static int32_t new_waiting_case(cp_model *m, int risk) {
-    int32_t id = case_alloc(m);
-    m->cases[id].true_risk = (uint8_t)risk;
-    m->cases[id].known_risk = (uint8_t)risk;
-    case_open_stage(m, id, CP_STAGE_CIN);
-    return id;
-}
-
-/* Runs the kernel to time t (the clock moves forward only). */
-static void run_to(fixture *f, double t) {
-    cp_kernel_run_until(f->m->kernel, t);
 }
 
 /* Just after weekly tick n (Friday evening of week n). */

@@ -5,7 +5,9 @@
  * interval over replications, at a false-alarm probability of about 1e-4 per
  * check (z = 3.9), with fixed seeds so a run is reproducible. Directional
  * checks use common random numbers (the same seed and replications for both
- * arms) and a paired t statistic.
+ * arms) and a paired t statistic. The checks, runs and the hand-driven
+ * team fixture are shared with test_mechanisms_demand.c and
+ * test_mechanisms_workforce.c: tests/support/model_check.h.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,80 +19,13 @@
 #include "cpsim/model.h"
 #include "cpsim/scenario.h"
 #include "model/model_internal.h"
+#include "model_check.h"
 
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define Z_STRICT 3.9 /* two-sided false-alarm probability about 1e-4 */
-
-static cp_config base_config(void) {
-    cp_config cfg;
-    cp_config_defaults(&cfg);
-    cfg.seed = 4242;
-    return cfg;
-}
-
-static void all_mechanisms_off(cp_config *cfg) {
-    cfg->mech_burnout = cfg->mech_sickness = cfg->mech_turnover = cfg->mech_recruitment = false;
-    cfg->mech_triage_errors = cfg->mech_rereferral = cfg->mech_harm = cfg->mech_inspection = false;
-}
-
-/* Runs `reps` replications; stores outcomes `id` (and `id2`, when out2 is
- * not NULL) of each in out[] (and out2[]). */
-static void run_outcomes(const cp_config *cfg, int reps, cp_outcome_id id, double *out,
-                         cp_outcome_id id2, double *out2) {
-    cp_error err;
-    cp_model *m = cp_model_create(cfg, &err);
-    assert_non_null(m);
-    cp_result r;
-    assert_int_equal(cp_result_init(&r, cfg, &err), CP_OK);
-    for (int i = 0; i < reps; i++) {
-        assert_int_equal(cp_model_run(m, cfg->seed, (uint64_t)i, &r, &err), CP_OK);
-        out[i] = r.outcome[id];
-        if (out2)
-            out2[i] = r.outcome[id2];
-    }
-    cp_result_fini(&r);
-    cp_model_destroy(m);
-}
-
-static void run_outcome(const cp_config *cfg, int reps, cp_outcome_id id, double *out) {
-    run_outcomes(cfg, reps, id, out, id, NULL);
-}
-
-static double mean_of(const double *x, int n) {
-    double s = 0.0;
-    for (int i = 0; i < n; i++)
-        s += x[i];
-    return s / n;
-}
-
-static double sd_of(const double *x, int n) {
-    double mu = mean_of(x, n), s = 0.0;
-    for (int i = 0; i < n; i++)
-        s += (x[i] - mu) * (x[i] - mu);
-    return sqrt(s / (n - 1));
-}
-
-/* Paired t statistic of b - a. */
-static double paired_t(const double *a, const double *b, int n) {
-    double d[256];
-    assert_true(n <= 256);
-    for (int i = 0; i < n; i++)
-        d[i] = b[i] - a[i];
-    double sd = sd_of(d, n);
-    printf("# paired: mean difference %.4g, sd %.4g, n %d, t %.3g\n", mean_of(d, n), sd, n,
-           sd > 0.0 ? mean_of(d, n) / (sd / sqrt(n)) : 0.0);
-    return sd > 0.0 ? mean_of(d, n) / (sd / sqrt(n)) : (mean_of(d, n) > 0 ? (double)INFINITY : -(double)INFINITY);
-}
-
-/* One-sided critical t for a false alarm of 1e-4 with n-1 degrees of freedom. */
-static double t_crit(int n) {
-    return gsl_cdf_tdist_Qinv(1e-4, n - 1.0);
-}
 
 /* ---- determinism -------------------------------------------------------- */
 
@@ -240,34 +175,6 @@ static void an_interrupt_stops_a_replication_within_a_chunk_and_checking_changes
 
 /* ---- allocation --------------------------------------------------------- */
 
-typedef struct fixture {
-    cp_config cfg;
-    cp_model *m;
-    cp_result r;
-} fixture;
-
-/* A team of `workers` permanent workers with case cap `cap`, no referrals
- * and every mechanism off, measuring from time 0. Child in need plans last
- * 5000 working days, so none ends within a test. */
-static void fixture_begin_sized(fixture *f, int workers, double cap) {
-    f->cfg = base_config();
-    all_mechanisms_off(&f->cfg);
-    f->cfg.referrals_per_week = 0.0;
-    f->cfg.social_workers = workers;
-    f->cfg.cap_cases = cap;
-    f->cfg.cap_points = 10000;
-    f->cfg.over_cap_margin = 0.0;
-    f->cfg.stage[CP_STAGE_CIN].duration_mean_wd = 5000.0;
-    f->cfg.stage[CP_STAGE_CIN].duration_cv = 0.0;
-    cp_error err;
-    f->m = cp_model_create(&f->cfg, &err);
-    assert_non_null(f->m);
-    assert_int_equal(cp_result_init(&f->r, &f->cfg, &err), CP_OK);
-    assert_int_equal(model_begin(f->m, 1, 0, &f->r, &err), CP_OK);
-    f->m->measuring = true;
-    assert_int_equal(f->m->worker_count, workers);
-}
-
 /* Three workers with a cap of 2: two under 2 years' experience, then one
  * with 10. */
 static void fixture_begin(fixture *f) {
@@ -275,19 +182,6 @@ static void fixture_begin(fixture *f) {
     f->m->workers[0].experience_at_start = 0.5;
     f->m->workers[1].experience_at_start = 0.5;
     f->m->workers[2].experience_at_start = 10.0;
-}
-
-static void fixture_end(fixture *f) {
-    cp_result_fini(&f->r);
-    cp_model_destroy(f->m);
-}
-
-static int32_t new_waiting_case(cp_model *m, int risk) {
-    int32_t id = case_alloc(m);
-    m->cases[id].true_risk = (uint8_t)risk;
-    m->cases[id].known_risk = (uint8_t)risk;
-    case_open_stage(m, id, CP_STAGE_CIN);
-    return id;
 }
 
 static void allocation_takes_high_risk_first_and_gives_it_experience(void **state) {
@@ -394,17 +288,6 @@ static void harm_fixture_begin(fixture *f, int workers, double cap) {
     fixture_begin_sized(f, workers, cap);
     f->m->cfg.mech_harm = true;
     f->m->cfg.escalation_rate = f->m->cfg.deescalation_rate = 0.0;
-}
-
-/* Runs the kernel to time t (the clock moves forward only). */
-static void run_to(fixture *f, double t) {
-    cp_kernel_run_until(f->m->kernel, t);
-}
-
-/* A Poisson count against its mean, at Z_STRICT. */
-static void assert_poisson(const char *what, double count, double mean) {
-    printf("# %s: %.0f, expected %.1f +- %.1f\n", what, count, mean, sqrt(mean));
-    assert_true(fabs(count - mean) < Z_STRICT * sqrt(mean));
 }
 
 /* N high-risk children, risk recognised, in CIN plans (first visit due after
@@ -1047,12 +930,9 @@ static void retention_leave_comes_after_the_service_the_team_starts_with(void **
     cfg.retention_leave = true;
     cfg.retention_leave_after_years = 3.0;
     cfg.retention_leave_weeks = 20.0;
-    cp_error err;
-    cp_model *m = cp_model_create(&cfg, &err);
-    assert_non_null(m);
-    cp_result r;
-    assert_int_equal(cp_result_init(&r, &cfg, &err), CP_OK);
-    assert_int_equal(model_begin(m, 1, 0, &r, &err), CP_OK);
+    fixture f;
+    fixture_begin_config(&f, &cfg);
+    cp_model *m = f.m;
     int eligible = 0;
     for (int32_t i = 0; i < m->worker_count; i++) {
         assert_true(m->workers[i].service_at_start == m->workers[i].experience_at_start);
@@ -1081,8 +961,7 @@ static void retention_leave_comes_after_the_service_the_team_starts_with(void **
     worker_depart(m, 0);
     permanent_starts(m, post, WORKER_PERMANENT, 10.0);
     assert_true(m->workers[0].service_at_start == 0.0);
-    cp_result_fini(&r);
-    cp_model_destroy(m);
+    fixture_end(&f);
 }
 
 /* ---- recruitment -------------------------------------------------------- */
@@ -1102,19 +981,15 @@ static void the_agency_cap_holds_from_the_start_and_throughout(void **state) {
         cfg.initial_vacancy_share = 0.3;
         cfg.initial_agency_share = 0.3;
         cfg.agency_cap = capped ? 0.1 : 1.0;
-        cp_error err;
-        cp_model *m = cp_model_create(&cfg, &err);
-        assert_non_null(m);
-        cp_result r;
-        assert_int_equal(cp_result_init(&r, &cfg, &err), CP_OK);
-        assert_int_equal(model_begin(m, 1, 0, &r, &err), CP_OK);
-        printf("# agency FTE at the start, cap %.1f: %.1f\n", cfg.agency_cap, m->agency_fte);
+        fixture f;
+        fixture_begin_config(&f, &cfg);
+        double agency_fte = f.m->agency_fte;
+        fixture_end(&f);
+        printf("# agency FTE at the start, cap %.1f: %.1f\n", cfg.agency_cap, agency_fte);
         if (capped)
-            assert_true(m->agency_fte <= 10.0 + 1e-9 && m->agency_fte >= 9.0);
+            assert_true(agency_fte <= 10.0 + 1e-9 && agency_fte >= 9.0);
         else
-            assert_true(m->agency_fte > 15.0); /* binomial(100, 0.3): 30 +- 4.6 */
-        cp_result_fini(&r);
-        cp_model_destroy(m);
+            assert_true(agency_fte > 15.0); /* binomial(100, 0.3): 30 +- 4.6 */
         double agency[R];
         run_outcome(&cfg, R, CP_OUT_AGENCY_RATE, agency);
         for (int i = 0; i < R; i++)
