@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static void usage(FILE *to) {
     fprintf(to, "usage: cpsim validate [--set section.key=value]... FILE...\n"
@@ -57,10 +58,11 @@ static int validate_sweep(const char *path, size_t set_count) {
     return 0;
 }
 
-/* True when the loader's diagnostics say the file has a [sweep] section. */
+/* True when the loader's diagnostics say the file has a [sweep] section
+ * (section names are case-insensitive: [Sweep] is one too). */
 static bool has_sweep_section(const cp_diagnostics *diags) {
     for (size_t i = 0; i < diags->count; i++)
-        if (strcmp(diags->items[i].section, "sweep") == 0)
+        if (strcasecmp(diags->items[i].section, "sweep") == 0)
             return true;
     return false;
 }

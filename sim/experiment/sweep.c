@@ -584,8 +584,10 @@ static void check_param(reader *rd, cp_sweep_param *p) {
     p->entry = cp_schema_find(p->section, p->key);
     if (!p->entry) {
         /* The scenario checks' own words, with their nearest-key hint, as
-         * `--set section.key=...` would get them. */
-        cp_config scratch = sw->base;
+         * `--set section.key=...` would get them (an unknown key is refused
+         * before any value is read, so the defaults serve as the config). */
+        cp_config scratch;
+        cp_config_defaults(&scratch);
         char assign[160];
         snprintf(assign, sizeof assign, "%s.%s=0", p->section, p->key);
         cp_diagnostics d;

@@ -247,7 +247,6 @@ typedef struct cp_model {
 
     /* rates and state of the moment */
     double last_area_time;      /* for time integrals */
-    double arrival_multiplier_now;
     bool inadequate;
     double inadequate_until;
     double escalations_week;

@@ -139,15 +139,16 @@ static void check_sickness_lengths(const rule_context *rc) {
  * absence; here that has to be written as vacancies. */
 static void check_initial_agency(const rule_context *rc) {
     double agency = rc->cfg->initial_agency_share, vacancy = rc->cfg->initial_vacancy_share;
-    if (agency <= vacancy + 1e-9)
-        return;
+    if (agency <= vacancy + 1e-9 || !rc->cfg->mech_recruitment)
+        return; /* with recruitment off every post starts filled: both are unused */
     char a[40], v[40], message[400];
     show(agency, a, sizeof a);
     show(vacancy, v, sizeof v);
     snprintf(message, sizeof message,
              "team.initial_agency_share (%s) is above team.initial_vacancy_share (%s): agency "
              "staff start only in vacant posts, so at most the vacancy share can be agency at "
-             "the start; lower the agency share or raise the vacancy share",
+             "the start; lower the agency share or raise the vacancy share (a sweep that "
+             "varies the vacancy share must vary the agency share with it)",
              a, v);
     static const char *const keys[] = {"team", "initial_agency_share", "team",
                                        "initial_vacancy_share"};
@@ -202,7 +203,7 @@ static const rule rules[] = {
     {"`policy.caseload_target` is 0 (no target) or at least 1.", check_caseload_target},
     {"`sickness.short_mean_wd` <= `sickness.long_mean_wd`.", check_sickness_lengths},
     {"`team.initial_agency_share` <= `team.initial_vacancy_share` (agency staff start only in "
-     "vacant posts).",
+     "vacant posts), unless `mechanisms.recruitment` is off.",
      check_initial_agency},
     {"`harm.rate` does not fall as risk rises: low <= medium <= high.", check_harm_order},
     {"Every stage's `weight` is at most `caseload.cap_points` x (1 + `caseload.over_cap_margin`) "

@@ -80,6 +80,12 @@ for file in "$src"/scenarios/*.ini "$fixtures"/valid/*.ini; do
     grep -qxF "$file: ok" "$work/out" || fail "validate $file: no \"ok\" line on stdout"
 done
 
+# Section names are case-insensitive: [Sweep] is a sweep file too.
+sed 's/^\[sweep\]$/[Sweep]/' "$src/tests/fixtures/sweep/small-lhs.ini" >"$work/upper-sweep.ini"
+cp "$src/tests/fixtures/sweep/base-short.ini" "$work/"
+expect_exit 0 "a sweep file with [Sweep]" -- "$cpsim" validate "$work/upper-sweep.ini"
+grep -q "ok (sweep file: lhs design" "$work/out" || fail "[Sweep]: not checked as a sweep file"
+
 # A sweep file with a misspelt key fails validate as it would fail plan, with
 # the scenario checks' hint.
 sed 's/^key = team.social_workers$/key = team.social_workrs/' \

@@ -1010,6 +1010,16 @@ static void apply_changes_one_key_and_rechecks_the_rules(void **state) {
     assert_int_equal(cp_scenario_apply(&cfg, "team.nonsense=1", &diags), CP_EINPUT);
     assert_int_equal(diags.count, 2);
     assert_memory_equal(&cfg, &before, sizeof cfg);
+
+    /* agency staff at the start only in vacant posts: a rule, which does
+     * not apply when recruitment (and so the starting vacancies) is off */
+    assert_int_equal(cp_scenario_apply(&cfg, "team.initial_vacancy_share=0.1", &diags),
+                     CP_EINPUT);
+    assert_int_equal(diags.count, 3);
+    assert_non_null(strstr(diags.items[2].message, "must vary the agency share with it"));
+    assert_int_equal(cp_scenario_apply(&cfg, "mechanisms.recruitment=false", &diags), CP_OK);
+    assert_int_equal(cp_scenario_apply(&cfg, "team.initial_vacancy_share=0.1", &diags), CP_OK);
+    assert_int_equal(diags.count, 3);
     cp_diagnostics_fini(&diags);
 }
 
