@@ -593,12 +593,10 @@ static void check_param(reader *rd, cp_sweep_param *p) {
         cp_diagnostics d;
         cp_diagnostics_init(&d);
         cp_status st = cp_scenario_apply(&scratch, assign, &d);
-        if (st == CP_EINPUT && d.count > 0)
-            problem(pr, p->key_line, section, "key", "%s.%s is not a scenario key: %s", p->section,
-                    p->key, d.items[0].message);
-        else
-            problem(pr, p->key_line, section, "key",
-                    "%s.%s is not a scenario key (see `cpsim keys`)", p->section, p->key);
+        const char *why =
+            st == CP_EINPUT && d.count > 0 ? d.items[0].message : "see `cpsim keys`";
+        problem(pr, p->key_line, section, "key", "%s.%s is not a scenario key: %s", p->section,
+                p->key, why);
         cp_diagnostics_fini(&d);
         return;
     }

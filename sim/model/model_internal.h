@@ -120,7 +120,6 @@ typedef struct cp_worker {
     bool intends_to_leave;
     bool absent;          /* off sick */
     bool on_leave;        /* this week */
-    bool sickness_reallocated;
     uint8_t type;
     int32_t post;         /* post index */
     uint32_t serial;      /* unique in a replication (ids are reused, serials never; 0 is none) */

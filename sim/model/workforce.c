@@ -201,6 +201,11 @@ static void agency_request(cp_model *m, int32_t post) {
                                               m, (uint64_t)post);
 }
 
+/* True when an agency worker of `fte` fits under policy.agency_cap. */
+static bool agency_has_room(const cp_model *m, double fte) {
+    return m->agency_fte + fte <= m->cfg.agency_cap * m->establishment + 1e-9;
+}
+
 /* Room has opened under policy.agency_cap: the first vacancy that wanted
  * cover and was refused at the cap (none is pending for it) asks again. */
 static void agency_offer_room(cp_model *m) {
@@ -273,7 +278,7 @@ static void on_agency_arrives(cp_kernel *k, void *ctx, uint64_t arg) {
     p->agency_request = CP_EVENT_NONE;
     if (p->holder >= 0 || p->agency >= 0)
         return;
-    if (m->agency_fte + p->fte > m->cfg.agency_cap * m->establishment + 1e-9)
+    if (!agency_has_room(m, p->fte))
         return; /* the agency cap is reached: the vacancy stays uncovered */
     int32_t id = worker_new(m, WORKER_AGENCY, post, agency_experience(m));
     m->posts[post].agency = id;
@@ -393,7 +398,6 @@ static void on_sickness_ends(cp_kernel *k, void *ctx, uint64_t arg) {
     if (!w->active || !w->absent)
         return;
     w->absent = false;
-    w->sickness_reallocated = false;
     m->n_absent--;
 }
 
@@ -405,9 +409,10 @@ static void on_sickness_reallocate(cp_kernel *k, void *ctx, uint64_t arg) {
     cp_model *m = ctx;
     int32_t wid = (int32_t)(arg & 0xffffffffu);
     cp_worker *w = &m->workers[wid];
-    if (!w->active || !w->absent || w->serial != (uint32_t)(arg >> 32) || w->sickness_reallocated)
+    /* the spell outlasts this moment (it is longer than the limit), so an
+     * active, absent worker with the same serial is still in it */
+    if (!w->active || !w->absent || w->serial != (uint32_t)(arg >> 32))
         return;
-    w->sickness_reallocated = true;
     workforce_release_cases(m, wid);
 }
 
@@ -462,8 +467,7 @@ cp_status workforce_start(cp_model *m, cp_error *err) {
         if (c->mech_recruitment && cp_rng_uniform(r) < c->initial_vacancy_share) {
             p->agency_wanted = cp_rng_uniform(r) < cover;
             /* the agency cap holds from the start, as on_agency_arrives keeps it */
-            if (p->agency_wanted &&
-                m->agency_fte + p->fte <= c->agency_cap * m->establishment + 1e-9) {
+            if (p->agency_wanted && agency_has_room(m, p->fte)) {
                 int32_t id = worker_new(m, WORKER_AGENCY, i, agency_experience(m));
                 m->posts[i].agency = id;
             }
